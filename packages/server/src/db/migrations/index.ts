@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as foundation from './2026-11-25T1200_foundation.js';
+
+/** Static registry (no filesystem globbing): ISO-timestamped names, applied in order. */
+export const migrations: Record<string, Migration> = {
+  '2026-11-25T1200_foundation': foundation,
+};

@@ -1,0 +1,13 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import * as dashboard from './dashboard.service.js';
+
+export const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/dashboard', {
+    config: { access: 'dashboard.read' },
+    schema: {
+      operationId: 'getDashboard', tags: ['dashboard'], summary: 'Counts for the dashboard',
+      response: { 200: Type.Object({ counts: Type.Object({ members: Type.Integer(), departments: Type.Integer(), activeTokens: Type.Integer(), events: Type.Integer(), eventsLast24h: Type.Integer() }) }) },
+    },
+  }, (req) => dashboard.summary(req.ctx));
+};

@@ -1,0 +1,87 @@
+import type { Executor } from '../../db/database.js';
+import type { EventsTable } from '../../db/schema.js';
+
+export type EventRow = EventsTable;
+
+/**
+ * Advances the chain head and returns the sequence number and previous hash to use. The UPDATE
+ * takes a row lock on PostgreSQL, so concurrent writers to one organization's chain queue here
+ * until the first commits; SQLite has one writer anyway.
+ */
+export async function advanceHead(trx: Executor, chainId: string): Promise<{ seq: number; prevHash: string } | undefined> {
+  const head = await trx
+    .updateTable('event_chains')
+    .set((eb) => ({ seq: eb('seq', '+', 1) }))
+    .where('chain_id', '=', chainId)
+    .returning(['seq', 'head_hash'])
+    .executeTakeFirst();
+  return head ? { seq: Number(head.seq), prevHash: head.head_hash } : undefined;
+}
+
+/** Creates the chain head at seq 0 if missing (ON CONFLICT DO NOTHING: safe when two writers race). */
+export async function ensureHead(trx: Executor, chainId: string, genesis: string): Promise<void> {
+  await trx.insertInto('event_chains').values({ chain_id: chainId, seq: 0, head_hash: genesis })
+    .onConflict((oc) => oc.column('chain_id').doNothing()).execute();
+}
+
+export async function setHeadHash(trx: Executor, chainId: string, hash: string): Promise<void> {
+  await trx.updateTable('event_chains').set({ head_hash: hash }).where('chain_id', '=', chainId).execute();
+}
+
+export async function insertEvent(trx: Executor, row: EventRow): Promise<void> {
+  await trx.insertInto('events').values(row).execute();
+}
+
+export interface EventFilter {
+  orgId: string;
+  entityType?: string | undefined;
+  entityId?: string | undefined;
+  action?: string | undefined;
+  actorId?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  /** keyset: return events with seq < before */
+  before?: number | undefined;
+  limit: number;
+}
+
+export async function listEvents(db: Executor, f: EventFilter): Promise<EventRow[]> {
+  let q = db.selectFrom('events').selectAll().where('org_id', '=', f.orgId);
+  if (f.entityType) q = q.where('entity_type', '=', f.entityType);
+  if (f.entityId) q = q.where('entity_id', '=', f.entityId);
+  if (f.action) q = f.action.endsWith('.*') ? q.where('action', 'like', `${f.action.slice(0, -1)}%`) : q.where('action', '=', f.action);
+  if (f.actorId) q = q.where('actor_id', '=', f.actorId);
+  if (f.from) q = q.where('occurred_at', '>=', f.from);
+  if (f.to) q = q.where('occurred_at', '<', f.to);
+  if (f.before !== undefined) q = q.where('seq', '<', f.before);
+  return q.orderBy('seq', 'desc').limit(f.limit).execute();
+}
+
+export async function countEvents(db: Executor, orgId: string, since?: string): Promise<number> {
+  let q = db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId);
+  if (since) q = q.where('occurred_at', '>=', since);
+  const row = await q.executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function chainIds(db: Executor): Promise<string[]> {
+  const rows = await db.selectFrom('event_chains').select('chain_id').orderBy('chain_id').execute();
+  return rows.map((r) => r.chain_id);
+}
+
+export async function chainHead(db: Executor, chainId: string): Promise<{ seq: number; head_hash: string } | undefined> {
+  const row = await db.selectFrom('event_chains').select(['seq', 'head_hash']).where('chain_id', '=', chainId).executeTakeFirst();
+  return row ? { seq: Number(row.seq), head_hash: row.head_hash } : undefined;
+}
+
+/** Streams a chain in order, a page at a time (constant memory for any length). */
+export async function* chainEvents(db: Executor, chainId: string, pageSize = 2000): AsyncGenerator<EventRow> {
+  let after = 0;
+  for (;;) {
+    const page = await db.selectFrom('events').selectAll().where('chain_id', '=', chainId).where('seq', '>', after)
+      .orderBy('seq', 'asc').limit(pageSize).execute();
+    for (const row of page) yield row;
+    if (page.length < pageSize) return;
+    after = Number(page[page.length - 1]!.seq);
+  }
+}

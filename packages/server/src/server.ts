@@ -1,0 +1,26 @@
+import closeWithGrace from 'close-with-grace';
+import { loadConfig, type Config } from './config.js';
+import { createDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { buildApp } from './app.js';
+import * as identity from './modules/identity/identity.service.js';
+
+/** config → database → migrate → buildApp → listen; prints the one-time setup link on a new install. */
+export async function serve(config: Config = loadConfig()): Promise<void> {
+  const database = createDatabase(config.databaseUrl);
+  await migrateToLatest(database.db);
+  const app = await buildApp({ database, config });
+  await app.listen({ port: config.port, host: config.host });
+  const where = database.engine === 'sqlite' ? config.databaseUrl.replace(/^sqlite:/, '') : 'PostgreSQL';
+  console.log(`\nCustodian is running at ${config.publicUrl}  (database: ${where})`);
+  if (await identity.needsSetup(database.db)) {
+    const token = await identity.issueSetupToken(database.db);
+    console.log(`\nFirst start: create the owner account here (one-time link, valid 24 hours):\n\n  ${config.publicUrl}/setup?token=${token}\n`);
+  }
+  closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+    if (err) app.log.error({ err }, 'shutting down after an error');
+    else app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await database.close();
+  });
+}
