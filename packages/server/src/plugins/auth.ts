@@ -21,6 +21,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
   }
+  interface FastifyInstance {
+    /** Every route's declared access, collected at registration (route-access snapshot test). */
+    routeAccess: { method: string; url: string; access: string }[];
+  }
   interface FastifyRequest {
     actor: Actor | null;
     csrfToken: string | null;
@@ -44,8 +48,11 @@ export interface AuthDeps { database: Database; config: Config }
 export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
   const { database, config } = deps;
 
+  app.decorate('routeAccess', [] as { method: string; url: string; access: string }[]);
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) app.routeAccess.push({ method: String(method), url: route.url, access: access ?? 'public (API documentation)' });
     if (access === undefined) {
       if (PUBLIC_PREFIXES.some((p) => route.url.startsWith(p))) return;
       throw new Error(`Route ${String(route.method)} ${route.url} declares no config.access; every route must (deny by default).`);

@@ -69,13 +69,14 @@ export async function create(ctx: Ctx, input: CreateTokenInput): Promise<{ token
   if (ctx.actor.type !== 'user' || !ctx.actor.userId) throw forbidden('Tokens are created by people signed in with a password, not by other tokens.', 'token.person_only');
   const problems: FieldError[] = [];
   if (!input.name.trim()) problems.push({ path: '/body/name', message: 'must not be empty', code: 'required' });
-  const scopes = [...new Set(input.scopes)].sort();
-  if (!scopes.length) problems.push({ path: '/body/scopes', message: 'choose at least one scope', code: 'required' });
-  scopes.forEach((s, i) => {
+  if (!input.scopes.length) problems.push({ path: '/body/scopes', message: 'choose at least one scope', code: 'required' });
+  // Validate in request order so each error's path points at the value the client sent.
+  input.scopes.forEach((s, i) => {
     if (!ALL_SCOPES.includes(s)) problems.push({ path: `/body/scopes/${i}`, message: `unknown scope "${s}"`, code: 'enum' });
     else if (!grantable(ctx.actor, s)) problems.push({ path: `/body/scopes/${i}`, message: `you cannot grant "${s}": your role has no such access`, code: 'not_grantable' });
   });
   if (problems.length) throw unprocessable('token.invalid', 'The token cannot be created; see errors.', problems);
+  const scopes = [...new Set(input.scopes)].sort();
   const secret = `${TOKEN_PREFIX}${randomToken(32)}`;
   const now = nowIso();
   const row = {

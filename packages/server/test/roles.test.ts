@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMember, call, createTestApp, engines, setupOwner, type Session, type TestApp } from './harness.js';
+import { ALL_PERMISSIONS, ROLE_DEFS, ROLES } from '../src/authz/permissions.js';
+
+describe('role matrix', () => {
+  it('auditor reads everything and writes nothing; owner and admin hold every permission', () => {
+    const auditor = new Set(ROLE_DEFS.auditor.permissions);
+    expect(auditor.has('event.read')).toBe(true);
+    expect(auditor.has('asset.read')).toBe(true);
+    expect([...auditor].filter((p) => p !== 'token.own' && !p.endsWith('.read'))).toEqual([]);
+    expect(new Set(ROLE_DEFS.owner.permissions).size).toBe(ALL_PERMISSIONS.length);
+    expect(ROLE_DEFS.itad_vendor.permissions).not.toContain('asset.read');
+    expect(ROLE_DEFS.employee.permissions).toContain('selfservice.use');
+    expect(ROLES).toHaveLength(7);
+  });
+});
+
+describe.each(engines)('members and roles (%s)', (engine) => {
+  let t: TestApp;
+  let owner: Session;
+  beforeAll(async () => {
+    t = await createTestApp(engine);
+    owner = await setupOwner(t);
+  });
+  afterAll(() => t.close());
+
+  it('each role gets what the matrix says over HTTP', async () => {
+    const auditor = await addMember(t, owner, 'auditor');
+    const employee = await addMember(t, owner, 'employee');
+    const tech = await addMember(t, owner, 'technician');
+    expect((await call(t, auditor, 'GET', '/api/v1/events')).statusCode).toBe(200);
+    expect((await call(t, auditor, 'POST', '/api/v1/departments', { name: 'Nope' })).statusCode).toBe(403);
+    expect((await call(t, employee, 'GET', '/api/v1/events')).statusCode).toBe(403);
+    expect((await call(t, employee, 'GET', '/api/v1/members')).statusCode).toBe(403);
+    expect((await call(t, employee, 'GET', '/api/v1/dashboard')).statusCode).toBe(403);
+    expect((await call(t, tech, 'GET', '/api/v1/members')).statusCode).toBe(200);
+    expect((await call(t, tech, 'POST', '/api/v1/members', { email: 'x@y.test', displayName: 'x', role: 'employee' })).statusCode).toBe(403);
+    const forbidden = await call(t, employee, 'GET', '/api/v1/events');
+    expect(forbidden.json()).toMatchObject({ status: 403, code: 'auth.forbidden' });
+  });
+
+  it('adds a new person with a one-time temporary password, and an existing account without one', async () => {
+    const email = `new-${Date.now()}@example.test`;
+    const res = await call(t, owner, 'POST', '/api/v1/members', { email, displayName: 'New Person', role: 'technician' });
+    expect(res.statusCode).toBe(201);
+    const body = res.json<{ member: { email: string; role: string }; temporaryPassword: string }>();
+    expect(body.member).toMatchObject({ email, role: 'technician' });
+    expect(body.temporaryPassword.length).toBeGreaterThanOrEqual(16);
+    const dup = await call(t, owner, 'POST', '/api/v1/members', { email, displayName: 'Again', role: 'auditor' });
+    expect(dup.statusCode).toBe(409);
+    expect(dup.json<{ errors: { path: string }[] }>().errors[0]!.path).toBe('/body/email');
+    const badRole = await call(t, owner, 'POST', '/api/v1/members', { email: 'z@z.test', displayName: 'Z', role: 'superuser' });
+    expect(badRole.statusCode).toBe(400);
+    expect(badRole.json<{ errors: { path: string }[] }>().errors.some((e) => e.path === '/body/role')).toBe(true);
+  });
+
+  it('only an owner grants or removes ownership, and the last owner stays', async () => {
+    const admin = await addMember(t, owner, 'admin');
+    const someone = await addMember(t, owner, 'employee');
+    const promote = await call(t, admin, 'PATCH', `/api/v1/members/${someone.userId}`, { role: 'owner' });
+    expect(promote.statusCode).toBe(403);
+    expect((await call(t, admin, 'PATCH', `/api/v1/members/${owner.userId}`, { role: 'employee' })).statusCode).toBe(403);
+    expect((await call(t, admin, 'DELETE', `/api/v1/members/${owner.userId}`)).statusCode).toBe(403);
+    const lastOwner = await call(t, owner, 'PATCH', `/api/v1/members/${owner.userId}`, { role: 'admin' });
+    expect(lastOwner.statusCode).toBe(409);
+    expect(lastOwner.json<{ code: string }>().code).toBe('member.last_owner');
+    expect((await call(t, admin, 'PATCH', `/api/v1/members/${someone.userId}`, { role: 'auditor' })).json<{ role: string }>().role).toBe('auditor');
+  });
+
+  it('removing a member clears the departments they managed and deletes their tokens here', async () => {
+    const mgr = await addMember(t, owner, 'asset_manager');
+    const dept = (await call(t, owner, 'POST', '/api/v1/departments', { name: `Ops ${Date.now()}`, managerUserId: mgr.userId })).json<{ id: string }>();
+    const tok = await call(t, mgr, 'POST', '/api/v1/tokens', { name: 'mine', scopes: ['people:read'] });
+    const secret = tok.json<{ secret: string }>().secret;
+    expect((await call(t, owner, 'DELETE', `/api/v1/members/${mgr.userId}`)).statusCode).toBe(200);
+    expect((await call(t, owner, 'GET', `/api/v1/departments/${dept.id}`)).json<{ manager: unknown }>().manager).toBeNull();
+    expect((await call(t, { token: secret }, 'GET', '/api/v1/departments')).statusCode).toBe(401);
+    expect((await call(t, mgr, 'GET', '/api/v1/departments')).statusCode).toBe(403);
+  });
+});
