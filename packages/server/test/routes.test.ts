@@ -97,3 +97,17 @@ describe('errors are RFC 9457 problem documents', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 });
+
+describe('validation messages', () => {
+  let t: TestApp;
+  beforeAll(async () => { t = await createTestApp('sqlite'); });
+  afterAll(() => t.close());
+
+  it('a bad value for a nullable field gets one precise error', async () => {
+    const s = await setupOwner(t);
+    const { call } = await import('./harness.js');
+    const res = await call(t, s, 'POST', '/api/v1/departments', { name: 'X', managerUserId: 'not-a-uuid' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<{ errors: unknown[] }>().errors).toEqual([{ path: '/body/managerUserId', message: 'must match format "uuid"', code: 'format' }]);
+  });
+});

@@ -77,4 +77,31 @@ describe.each(engines)('API tokens (%s)', (engine) => {
     expect((await call(t, { token: 'cus_garbage' }, 'GET', '/api/v1/events')).statusCode).toBe(401);
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/events', headers: { authorization: 'Basic Zm9vOmJhcg==' } })).statusCode).toBe(401);
   });
+
+  it('cannot change the account behind it, and sees only its own organization', async () => {
+    const { newOrganization } = await import('./harness.js');
+    await newOrganization(t, owner, `Other ${Date.now()}`);
+    const tok = await createToken(t, owner, ['members:read', 'organization:read', 'tokens:write']);
+    const as = { token: tok.secret };
+    for (const [url, body] of [
+      ['/api/v1/auth/password', { currentPassword: 'x', newPassword: 'yyyyyyyyyyyy' }],
+      ['/api/v1/auth/totp/setup', undefined],
+      ['/api/v1/auth/totp/disable', { password: 'x' }],
+      ['/api/v1/auth/organization', { organizationId: owner.orgId }],
+    ] as const) {
+      const res = await call(t, as, 'POST', url, body);
+      expect(res.statusCode, url).toBe(403);
+      expect(res.json<{ code: string }>().code).toBe('auth.session_required');
+    }
+    const orgs = (await call(t, as, 'GET', '/api/v1/organizations')).json<{ id: string }[]>();
+    expect(orgs.map((o) => o.id)).toEqual([owner.orgId]);
+    const session = (await call(t, as, 'GET', '/api/v1/auth/session')).json<{ organizations: { id: string }[] }>();
+    expect(session.organizations.map((o) => o.id)).toEqual([owner.orgId]);
+    // …while the owner's browser session sees both.
+    expect((await call(t, owner, 'GET', '/api/v1/organizations')).json<unknown[]>().length).toBe(2);
+  });
+
+  it('a bad token on a public route is ignored rather than refused', async () => {
+    expect((await call(t, { token: 'cus_bad' }, 'GET', '/api/v1/setup')).statusCode).toBe(200);
+  });
 });

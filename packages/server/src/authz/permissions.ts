@@ -59,8 +59,12 @@ export const PERMISSIONS = {
 export type Permission = keyof typeof PERMISSIONS;
 export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
 
-/** Route access: a permission, any signed-in user, or no authentication at all. */
-export type Access = Permission | 'authenticated' | 'public';
+/**
+ * Route access: a permission; `authenticated` (any signed-in user or token); `session` (a person
+ * signed in through the browser — account and credential changes, never an API token); or
+ * `public` (no authentication at all).
+ */
+export type Access = Permission | 'authenticated' | 'session' | 'public';
 
 export const ROLES = ['owner', 'admin', 'asset_manager', 'technician', 'auditor', 'employee', 'itad_vendor'] as const;
 export type Role = (typeof ROLES)[number];

@@ -57,7 +57,7 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
       if (PUBLIC_PREFIXES.some((p) => route.url.startsWith(p))) return;
       throw new Error(`Route ${String(route.method)} ${route.url} declares no config.access; every route must (deny by default).`);
     }
-    if (access !== 'public' && access !== 'authenticated' && !(access in PERMISSIONS)) {
+    if (access !== 'public' && access !== 'authenticated' && access !== 'session' && !(access in PERMISSIONS)) {
       throw new Error(`Route ${String(route.method)} ${route.url} declares unknown permission "${access}".`);
     }
   });
@@ -91,16 +91,23 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     const access = request.routeOptions.config?.access;
     if (access === undefined) return; // documentation routes
+    if (access === 'public') {
+      // Credentials on a public route are optional: a bad one leaves the request anonymous.
+      await authenticate(request).catch(() => { request.actor = null; });
+      return;
+    }
     await authenticate(request);
-    if (access === 'public') return;
     if (!request.actor) throw unauthorized();
+    if (access === 'session' && !request.actor.sessionId) {
+      throw forbidden('This needs a signed-in browser session; API tokens cannot change accounts.', 'auth.session_required');
+    }
     if (request.csrfToken && !['GET', 'HEAD', 'OPTIONS'].includes(request.method)) {
       const sent = request.headers['x-csrf-token'];
       if (typeof sent !== 'string' || !safeEqual(sent, request.csrfToken)) {
         throw forbidden('Missing or wrong X-CSRF-Token header; reload the page and try again.', 'auth.csrf');
       }
     }
-    if (access === 'authenticated') return;
+    if (access === 'authenticated' || access === 'session') return;
     if (!request.actor.orgId) throw forbidden('Choose an organization first.', 'org.required');
     if (!request.actor.permissions.has(access)) throw forbidden(`You need the "${access}" permission to do this.`);
   });

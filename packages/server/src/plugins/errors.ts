@@ -11,15 +11,30 @@ interface AjvError {
   params: Record<string, unknown>;
 }
 
+/**
+ * Nullable fields are `anyOf [T, null]`, for which Ajv reports every failed branch plus the
+ * umbrella `anyOf`. Keep only the informative branch error for such a path.
+ */
+function dropUnionNoise(errors: FieldError[]): FieldError[] {
+  const byPath = new Map<string, FieldError[]>();
+  for (const e of errors) byPath.set(e.path, [...(byPath.get(e.path) ?? []), e]);
+  return errors.filter((e) => {
+    const group = byPath.get(e.path) ?? [];
+    if (group.length < 2) return true;
+    const noise = e.code === 'anyOf' || (e.code === 'type' && e.message === 'must be null');
+    return !noise || group.every((g) => g.code === 'anyOf' || (g.code === 'type' && g.message === 'must be null'));
+  });
+}
+
 function fieldErrors(context: string | undefined, errors: AjvError[]): FieldError[] {
-  return errors.map((e) => {
+  return dropUnionNoise(errors.map((e) => {
     let path = `/${context ?? 'body'}${e.instancePath}`;
     if (e.keyword === 'required' && typeof e.params.missingProperty === 'string') path += `/${e.params.missingProperty}`;
     if (e.keyword === 'additionalProperties' && typeof e.params.additionalProperty === 'string') {
       return { path: `${path}/${e.params.additionalProperty}`, message: 'is not a known field', code: 'unknown_field' };
     }
     return { path, message: e.message ?? 'is invalid', code: e.keyword };
-  });
+  }));
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, err: AppError): FastifyReply {

@@ -31,24 +31,24 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = asy
     schema: { operationId: 'loginTotp', tags, summary: 'Second sign-in step: the authenticator code', body: s.TotpCodeBody, response: { 200: Ok } },
   }, async (req) => { await identity.completeTotpLogin(req.ctx, req.cookies[identity.SESSION_COOKIE], req.body.code); return { ok: true as const }; });
 
-  app.post('/auth/logout', { config: { access: 'authenticated' }, schema: { operationId: 'logout', tags, summary: 'Sign out (ends this session)', response: { 200: Ok } } },
+  app.post('/auth/logout', { config: { access: 'session' }, schema: { operationId: 'logout', tags, summary: 'Sign out (ends this session)', response: { 200: Ok } } },
     async (req, reply) => { await identity.logout(req.ctx); clearCookie(reply); return { ok: true as const }; });
 
   app.get('/auth/session', { config: { access: 'authenticated' }, schema: { operationId: 'getSession', tags, summary: 'The signed-in user, their organizations, role, permissions and CSRF token', response: { 200: s.SessionInfo } } },
     (req) => identity.sessionInfo(req.ctx, req.csrfToken ?? ''));
 
-  app.post('/auth/organization', { config: { access: 'authenticated' }, schema: { operationId: 'switchOrganization', tags, summary: 'Switch the current organization of this session', body: s.SwitchOrgBody, response: { 200: Ok } } },
+  app.post('/auth/organization', { config: { access: 'session' }, schema: { operationId: 'switchOrganization', tags, summary: 'Switch the current organization of this session', body: s.SwitchOrgBody, response: { 200: Ok } } },
     async (req) => { await identity.switchOrganization(req.ctx, req.body.organizationId); return { ok: true as const }; });
 
-  app.post('/auth/password', { config: { access: 'authenticated' }, schema: { operationId: 'changePassword', tags, summary: 'Change your password (ends your other sessions)', body: s.ChangePasswordBody, response: { 200: Ok } } },
+  app.post('/auth/password', { config: { access: 'session' }, schema: { operationId: 'changePassword', tags, summary: 'Change your password (ends your other sessions)', body: s.ChangePasswordBody, response: { 200: Ok } } },
     async (req) => { await identity.changePassword(req.ctx, req.body); return { ok: true as const }; });
 
-  app.post('/auth/totp/setup', { config: { access: 'authenticated' }, schema: { operationId: 'beginTotp', tags, summary: 'Start enrolling an authenticator app', response: { 200: s.TotpSetupResponse } } },
+  app.post('/auth/totp/setup', { config: { access: 'session' }, schema: { operationId: 'beginTotp', tags, summary: 'Start enrolling an authenticator app', response: { 200: s.TotpSetupResponse } } },
     (req) => identity.totpBegin(req.ctx));
 
-  app.post('/auth/totp/enable', { config: { access: 'authenticated' }, schema: { operationId: 'enableTotp', tags, summary: 'Confirm enrolment with a code; two-factor sign-in is then required', body: s.TotpCodeBody, response: { 200: Ok } } },
+  app.post('/auth/totp/enable', { config: { access: 'session' }, schema: { operationId: 'enableTotp', tags, summary: 'Confirm enrolment with a code; two-factor sign-in is then required', body: s.TotpCodeBody, response: { 200: Ok } } },
     async (req) => { await identity.totpEnable(req.ctx, req.body.code); return { ok: true as const }; });
 
-  app.post('/auth/totp/disable', { config: { access: 'authenticated' }, schema: { operationId: 'disableTotp', tags, summary: 'Turn off two-factor sign-in (needs your password)', body: s.PasswordBody, response: { 200: Ok } } },
+  app.post('/auth/totp/disable', { config: { access: 'session' }, schema: { operationId: 'disableTotp', tags, summary: 'Turn off two-factor sign-in (needs your password)', body: s.PasswordBody, response: { 200: Ok } } },
     async (req) => { await identity.totpDisable(req.ctx, req.body.password); return { ok: true as const }; });
 };

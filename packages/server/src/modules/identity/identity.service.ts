@@ -234,7 +234,9 @@ export interface SessionInfo {
 
 export async function sessionInfo(ctx: Ctx, csrfToken: string): Promise<SessionInfo> {
   const user = await requireUser(ctx);
-  const memberships = await repo.membershipsOfUser(ctx.db, user.id);
+  const memberships = (await repo.membershipsOfUser(ctx.db, user.id))
+    // A token is bound to one organization and must not reveal the others its owner belongs to.
+    .filter((m) => ctx.actor.type !== 'token' || m.org_id === ctx.actor.orgId);
   const current = memberships.find((m) => m.org_id === ctx.actor.orgId);
   return {
     user: toUserDto(user),

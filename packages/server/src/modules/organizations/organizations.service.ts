@@ -41,7 +41,8 @@ export async function createWithOwner(trx: Executor, ctx: Ctx, rawName: string, 
 
 export async function listMine(ctx: Ctx): Promise<OrganizationDto[]> {
   if (!ctx.actor.userId) return [];
-  const ms = await identity.membershipsOfUser(ctx.db, ctx.actor.userId);
+  const ms = (await identity.membershipsOfUser(ctx.db, ctx.actor.userId))
+    .filter((m) => ctx.actor.type !== 'token' || m.org_id === ctx.actor.orgId);
   const out: OrganizationDto[] = [];
   for (const m of ms) {
     const o = await repo.findOrg(ctx.db, m.org_id);
