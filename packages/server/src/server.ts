@@ -17,7 +17,13 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
     const token = await identity.issueSetupToken(database.db);
     console.log(`\nFirst start: create the owner account here (one-time link, valid 24 hours):\n\n  ${config.publicUrl}/setup?token=${token}\n`);
   }
+  const housekeeping = setInterval(() => {
+    identity.purgeExpired(database.db).catch((err: unknown) => app.log.warn({ err }, 'housekeeping failed'));
+  }, 3600_000);
+  housekeeping.unref();
+  await identity.purgeExpired(database.db);
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+    clearInterval(housekeeping);
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
     await app.close();

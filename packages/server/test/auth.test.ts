@@ -147,3 +147,22 @@ describe.each(engines)('sign-in, sessions and passwords (%s)', (engine) => {
     }
   });
 });
+
+describe.each(engines)('housekeeping (%s)', (engine) => {
+  it('purges expired sessions but keeps live ones', async () => {
+    const t = await createTestApp(engine);
+    try {
+      const s = await setupOwner(t);
+      const other = await login(t, s.email);
+      const { sql } = await import('kysely');
+      await sql`update sessions set expires_at = ${'2020-01-01T00:00:00.000Z'} where id <> ${(await t.database.db.selectFrom('sessions').select('id').orderBy('created_at').executeTakeFirstOrThrow()).id}`.execute(t.database.db);
+      await identity.purgeExpired(t.database.db);
+      const left = await t.database.db.selectFrom('sessions').select('id').execute();
+      expect(left).toHaveLength(1);
+      expect((await call(t, s, 'GET', '/api/v1/auth/session')).statusCode).toBe(200);
+      expect((await call(t, other, 'GET', '/api/v1/auth/session')).statusCode).toBe(401);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -44,6 +44,10 @@ export const upsertThrottle = (db: Executor, key: string, failures: number, firs
     .onConflict((oc) => oc.column('key').doUpdateSet({ failures, first_failure_at: firstFailureAt, locked_until: lockedUntil }))
     .execute();
 
+export const deleteStaleThrottles = (db: Executor, before: string) =>
+  db.deleteFrom('login_throttle').where('first_failure_at', '<', before)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', before)])).execute();
+
 export const clearThrottle = (db: Executor, key: string) => db.deleteFrom('login_throttle').where('key', '=', key).execute();
 
 export const insertOneTimeToken = (db: Executor, row: { id: string; token_hash: string; purpose: string; user_id: string | null; created_at: string; expires_at: string }) =>

@@ -368,6 +368,13 @@ export async function completeSetup(
   });
 }
 
+/** Housekeeping: expired sessions and stale lockout counters. Run hourly by the server. */
+export async function purgeExpired(db: Executor): Promise<void> {
+  const now = nowIso();
+  await repo.deleteExpiredSessions(db, now);
+  await repo.deleteStaleThrottles(db, addMinutes(now, -24 * 60));
+}
+
 export const findUserByEmail = (db: Executor, email: string) => repo.findUserByEmail(db, email);
 export const findUserById = (db: Executor, id: string) => repo.findUserById(db, id);
 
