@@ -463,6 +463,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/assets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The asset register, keyset paginated */
+        get: operations["listAssets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getAsset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2516,9 +2549,192 @@ export interface operations {
                             members: number;
                             departments: number;
                             activeTokens: number;
-                            events: number;
-                            eventsLast24h: number;
+                            events: number | null;
+                            eventsLast24h: number | null;
                         };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAssets: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page (opaque) */
+                cursor?: string;
+                /** @description Field to sort by; a leading "-" sorts descending */
+                sort?: "assetTag" | "-assetTag" | "updatedAt" | "-updatedAt";
+                state?: "on_order" | "in_stock" | "deployed" | "in_repair" | "in_transit" | "missing" | "pending_disposal" | "retired" | "disposed";
+                /** @description UUIDv7 */
+                categoryId?: string;
+                /** @description UUIDv7 */
+                modelId?: string;
+                /** @description Assets at exactly this location */
+                locationId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            assetTag: string;
+                            serial: string | null;
+                            name: string | null;
+                            lifecycleState: "on_order" | "in_stock" | "deployed" | "in_repair" | "in_transit" | "missing" | "pending_disposal" | "retired" | "disposed";
+                            model: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            category: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            manufacturer: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            location: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            purchaseDate: string | null;
+                            purchaseCost: number | null;
+                            currency: string | null;
+                            warrantyEnd: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        assetTag: string;
+                        serial: string | null;
+                        name: string | null;
+                        lifecycleState: "on_order" | "in_stock" | "deployed" | "in_repair" | "in_transit" | "missing" | "pending_disposal" | "retired" | "disposed";
+                        model: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        category: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        manufacturer: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        location: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        purchaseDate: string | null;
+                        purchaseCost: number | null;
+                        currency: string | null;
+                        warrantyEnd: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
                     };
                 };
             };

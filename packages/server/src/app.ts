@@ -23,6 +23,7 @@ import { tokenRoutes } from './modules/tokens/tokens.routes.js';
 import { departmentRoutes } from './modules/departments/departments.routes.js';
 import { eventRoutes } from './modules/events/events.routes.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
+import { assetRoutes } from './modules/assets/assets.routes.js';
 
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
@@ -99,6 +100,7 @@ export async function buildApp({ database, config, logger }: BuildAppOptions): P
     await api.register(departmentRoutes);
     await api.register(eventRoutes);
     await api.register(dashboardRoutes);
+    await api.register(assetRoutes);
   }, { prefix: API_PREFIX });
 
   await registerWeb(app, config);

@@ -114,6 +114,105 @@ export interface EventsTable {
   hash: string;
 }
 
+export interface CategoriesTable {
+  id: string;
+  org_id: string;
+  name: string;
+  asset_class: string;
+  data_bearing: number;
+  requires_acceptance: number;
+  acceptance_terms: string | null;
+  acceptance_terms_version: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ManufacturersTable {
+  id: string;
+  org_id: string;
+  name: string;
+  support_url: string | null;
+  warranty_lookup_url: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SuppliersTable {
+  id: string;
+  org_id: string;
+  name: string;
+  contact_name: string | null;
+  email: string | null;
+  phone: string | null;
+  url: string | null;
+  notes: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ModelsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  model_number: string | null;
+  category_id: string;
+  manufacturer_id: string | null;
+  eol_months: number | null;
+  /** JSON object as text */
+  default_custom_fields: string;
+  image_path: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LocationsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  parent_id: string | null;
+  /** Materialized path of ids, root first, ending with this location: `/<rootId>/<childId>/`. */
+  path: string;
+  address: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AssetsTable {
+  id: string;
+  org_id: string;
+  asset_tag: string;
+  serial: string | null;
+  name: string | null;
+  model_id: string;
+  /** Denormalised from the model; the database keeps it equal (composite FK, ON UPDATE CASCADE). */
+  category_id: string;
+  manufacturer_id: string | null;
+  lifecycle_state: string;
+  location_id: string | null;
+  default_location_id: string | null;
+  supplier_id: string | null;
+  department_id: string | null;
+  /** YYYY-MM-DD */
+  purchase_date: string | null;
+  /** Minor units of `currency` (bigint; pg's int8 parser returns a number) */
+  purchase_cost_minor: number | null;
+  currency: string | null;
+  order_number: string | null;
+  invoice_number: string | null;
+  /** YYYY-MM-DD */
+  warranty_end: string | null;
+  /** YYYY-MM-DD */
+  eol_date: string | null;
+  notes: string | null;
+  parent_asset_id: string | null;
+  /** JSON object as text */
+  custom_fields: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface DB {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -125,4 +224,10 @@ export interface DB {
   departments: DepartmentsTable;
   event_chains: EventChainsTable;
   events: EventsTable;
+  categories: CategoriesTable;
+  manufacturers: ManufacturersTable;
+  suppliers: SuppliersTable;
+  models: ModelsTable;
+  locations: LocationsTable;
+  assets: AssetsTable;
 }

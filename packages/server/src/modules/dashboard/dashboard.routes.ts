@@ -7,7 +7,7 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: 'dashboard.read' },
     schema: {
       operationId: 'getDashboard', tags: ['dashboard'], summary: 'Counts for the dashboard',
-      response: { 200: Type.Object({ counts: Type.Object({ members: Type.Integer(), departments: Type.Integer(), activeTokens: Type.Integer(), events: Type.Integer(), eventsLast24h: Type.Integer() }) }) },
+      response: { 200: Type.Object({ counts: Type.Object({ members: Type.Integer(), departments: Type.Integer(), activeTokens: Type.Integer(), events: Type.Union([Type.Integer(), Type.Null()]), eventsLast24h: Type.Union([Type.Integer(), Type.Null()]) }) }) },
     },
   }, (req) => dashboard.summary(req.ctx));
 };

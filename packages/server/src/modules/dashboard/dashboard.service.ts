@@ -6,7 +6,8 @@ import * as tokens from '../tokens/tokens.service.js';
 import * as events from '../events/events.service.js';
 
 export interface DashboardDto {
-  counts: { members: number; departments: number; activeTokens: number; events: number; eventsLast24h: number };
+  /** Event counts are null when the actor may not read the event log. */
+  counts: { members: number; departments: number; activeTokens: number; events: number | null; eventsLast24h: number | null };
 }
 
 /** Real counts for the areas that exist; each card appears only for what the actor may see. */
@@ -19,8 +20,8 @@ export async function summary(ctx: Ctx): Promise<DashboardDto> {
     members.count(ctx.db, orgId),
     departments.count(ctx.db, orgId),
     tokens.countActive(ctx.db, orgId),
-    canEvents ? events.count(ctx.db, orgId) : Promise.resolve(0),
-    canEvents ? events.count(ctx.db, orgId, since) : Promise.resolve(0),
+    canEvents ? events.count(ctx.db, orgId) : Promise.resolve(null),
+    canEvents ? events.count(ctx.db, orgId, since) : Promise.resolve(null),
   ]);
   return { counts: { members: m, departments: d, activeTokens: t, events: e, eventsLast24h: e24 } };
 }

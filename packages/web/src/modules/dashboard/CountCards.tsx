@@ -13,7 +13,7 @@ interface Card {
   icon: Icon;
   color: string;
   link?: string;
-  /** Shown only with this permission (the server reports 0 otherwise). */
+  /** Shown only with this permission (the server reports null otherwise). */
   permission?: Permission;
   linkPermission?: Permission;
 }
@@ -29,7 +29,7 @@ const CARDS: readonly Card[] = [
 /** The dashboard's count cards; each links to its area when the user may open it. */
 export function CountCards({ counts }: { counts: DashboardSummary['counts'] }) {
   const can = useCan();
-  const cards = CARDS.filter((c) => !c.permission || can(c.permission));
+  const cards = CARDS.filter((c) => (!c.permission || can(c.permission)) && counts[c.key] !== null);
   return (
     <SimpleGrid cols={{ base: 2, md: 3, lg: 5 }} spacing="sm">
       {cards.map((c) => {
@@ -40,7 +40,7 @@ export function CountCards({ counts }: { counts: DashboardSummary['counts'] }) {
                 {c.label}
               </Text>
               <Text fz={28} fw={700} lh={1.2} mt={4} data-testid={`count-${c.key}`}>
-                {counts[c.key].toLocaleString()}
+                {(counts[c.key] ?? 0).toLocaleString()}
               </Text>
             </div>
             <ThemeIcon variant="light" color={c.color} size="lg" radius="md" aria-hidden>
