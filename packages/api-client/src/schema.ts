@@ -237,7 +237,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename the current organization */
+        /** Rename the current organization or change its default asset tag pattern */
         patch: operations["updateCurrentOrganization"];
         trace?: never;
     };
@@ -490,6 +490,40 @@ export interface paths {
         get: operations["getAsset"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lifecycle moves available to this asset now */
+        get: operations["listAssetTransitions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/transition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move an asset to another lifecycle state (409 lists the allowed ones) */
+        post: operations["transitionAsset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1178,6 +1212,7 @@ export interface operations {
                         name: string;
                         slug: string;
                         role: string | null;
+                        assetTagPattern: string;
                         /**
                          * Format: date-time
                          * @description ISO-8601 UTC
@@ -1241,6 +1276,7 @@ export interface operations {
                         name: string;
                         slug: string;
                         role: string | null;
+                        assetTagPattern: string;
                         /**
                          * Format: date-time
                          * @description ISO-8601 UTC
@@ -1298,6 +1334,7 @@ export interface operations {
                         name: string;
                         slug: string;
                         role: string | null;
+                        assetTagPattern: string;
                         /**
                          * Format: date-time
                          * @description ISO-8601 UTC
@@ -1342,6 +1379,8 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
+                    /** @description e.g. LAP-{00000} */
+                    assetTagPattern?: string;
                 };
             };
         };
@@ -1361,6 +1400,7 @@ export interface operations {
                         name: string;
                         slug: string;
                         role: string | null;
+                        assetTagPattern: string;
                         /**
                          * Format: date-time
                          * @description ISO-8601 UTC
@@ -2583,7 +2623,7 @@ export interface operations {
                 cursor?: string;
                 /** @description Field to sort by; a leading "-" sorts descending */
                 sort?: "assetTag" | "-assetTag" | "updatedAt" | "-updatedAt";
-                state?: "on_order" | "in_stock" | "deployed" | "in_repair" | "in_transit" | "missing" | "pending_disposal" | "retired" | "disposed";
+                state?: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
                 /** @description UUIDv7 */
                 categoryId?: string;
                 /** @description UUIDv7 */
@@ -2613,7 +2653,7 @@ export interface operations {
                             assetTag: string;
                             serial: string | null;
                             name: string | null;
-                            lifecycleState: "on_order" | "in_stock" | "deployed" | "in_repair" | "in_transit" | "missing" | "pending_disposal" | "retired" | "disposed";
+                            lifecycleState: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
                             model: {
                                 /** Format: uuid */
                                 id: string;
@@ -2700,7 +2740,7 @@ export interface operations {
                         assetTag: string;
                         serial: string | null;
                         name: string | null;
-                        lifecycleState: "on_order" | "in_stock" | "deployed" | "in_repair" | "in_transit" | "missing" | "pending_disposal" | "retired" | "disposed";
+                        lifecycleState: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
                         model: {
                             /** Format: uuid */
                             id: string;
@@ -2735,6 +2775,107 @@ export interface operations {
                          * @description ISO-8601 UTC
                          */
                         updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAssetTransitions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        state: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
+                        transitions: {
+                            to: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
+                            action: string;
+                            label: string;
+                            requiresReason: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    to: string;
+                    reason?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        from: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
+                        to: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
+                        action: string;
                     };
                 };
             };

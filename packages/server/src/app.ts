@@ -24,6 +24,7 @@ import { departmentRoutes } from './modules/departments/departments.routes.js';
 import { eventRoutes } from './modules/events/events.routes.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
 import { assetRoutes } from './modules/assets/assets.routes.js';
+import { lifecycleRoutes } from './modules/lifecycle/lifecycle.routes.js';
 
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
@@ -101,6 +102,7 @@ export async function buildApp({ database, config, logger }: BuildAppOptions): P
     await api.register(eventRoutes);
     await api.register(dashboardRoutes);
     await api.register(assetRoutes);
+    await api.register(lifecycleRoutes);
   }, { prefix: API_PREFIX });
 
   await registerWeb(app, config);

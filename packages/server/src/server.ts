@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import { loadConfig, type Config } from './config.js';
 import { createDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { optimize } from './db/dialect.js';
 import { buildApp } from './app.js';
 import * as identity from './modules/identity/identity.service.js';
 
@@ -18,7 +19,9 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
     console.log(`\nFirst start: create the owner account here (one-time link, valid 24 hours):\n\n  ${config.publicUrl}/setup?token=${token}\n`);
   }
   const housekeeping = setInterval(() => {
-    identity.purgeExpired(database.db).catch((err: unknown) => app.log.warn({ err }, 'housekeeping failed'));
+    identity.purgeExpired(database.db)
+      .then(() => optimize(database.db, database.engine))
+      .catch((err: unknown) => app.log.warn({ err }, 'housekeeping failed'));
   }, 3600_000);
   housekeeping.unref();
   await identity.purgeExpired(database.db);

@@ -42,6 +42,9 @@ export function connect(url: string, opts: { poolSize?: number } = {}): Connecti
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.pragma('synchronous = NORMAL');
+  // Let the planner gather statistics for the tables it uses (SQLite never analyzes by itself);
+  // `optimize` is re-run hourly by the server's housekeeping.
+  db.pragma('optimize = 0x10002');
   return { engine: 'sqlite', dialect: new SqliteDialect({ database: db }), raw: db };
 }
 
@@ -79,6 +82,11 @@ export function violatedConstraint(err: unknown): string {
   if (typeof err !== 'object' || err === null) return '';
   const e = err as { constraint?: string; message?: string };
   return e.constraint ?? e.message ?? '';
+}
+
+/** Periodic planner maintenance: refreshes SQLite statistics where they went stale (PostgreSQL autovacuum does this). */
+export async function optimize<T>(db: Kysely<T>, engine: Engine): Promise<void> {
+  if (engine === 'sqlite') await sql`pragma optimize`.execute(db);
 }
 
 /** Health probe used by /readyz. */

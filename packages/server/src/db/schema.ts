@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Hand-written table types. Timestamps are ISO-8601 UTC text made by the app, ids are UUIDv7 text,
  * booleans are integers 0/1 and JSON is text — identical on SQLite and PostgreSQL.
@@ -6,6 +8,8 @@ export interface OrganizationsTable {
   id: string;
   name: string;
   slug: string;
+  /** Default asset tag pattern, e.g. `AST-{000000}` (digits in braces = zero-padded counter). */
+  asset_tag_pattern: Generated<string>;
   created_at: string;
   updated_at: string;
 }
@@ -125,6 +129,8 @@ export interface CategoriesTable {
   acceptance_terms_version: number | null;
   created_at: string;
   updated_at: string;
+  /** Overrides the organization's asset tag pattern for this category. */
+  tag_pattern: Generated<string | null>;
 }
 
 export interface ManufacturersTable {
@@ -211,6 +217,137 @@ export interface AssetsTable {
   custom_fields: string;
   created_at: string;
   updated_at: string;
+  /** Soft delete: set when deleted in error; tag and serial stay reserved. */
+  deleted_at: Generated<string | null>;
+}
+
+export interface TagCountersTable {
+  org_id: string;
+  pattern: string;
+  next_value: number;
+}
+
+export interface CustomFieldsTable {
+  id: string;
+  org_id: string;
+  category_id: string;
+  key: string;
+  label: string;
+  /** text | long_text | number | money | date | boolean | select | multi_select | url | email | ip | mac | regex */
+  type: string;
+  /** JSON array of allowed values (select, multi_select) */
+  options: string;
+  regex: string | null;
+  required: number;
+  unique_values: number;
+  help_text: string | null;
+  position: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Indexed copy of one custom field value of one asset, for filtering and sorting. */
+export interface AssetFieldValuesTable {
+  org_id: string;
+  asset_id: string;
+  field_id: string;
+  value_text: string | null;
+  value_num: number | null;
+}
+
+export interface AssetMediaTable {
+  id: string;
+  org_id: string;
+  asset_id: string;
+  /** hdd | ssd | nvme | flash | tape | optical | mobile */
+  media_type: string;
+  serial: string | null;
+  model: string | null;
+  manufacturer: string | null;
+  capacity_bytes: number | null;
+  interface: string | null;
+  /** installed | removed | sanitized | destroyed */
+  status: string;
+  /** manual | discovery | import */
+  source: string;
+  notes: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AttachmentsTable {
+  id: string;
+  org_id: string;
+  entity_type: string;
+  entity_id: string;
+  kind: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  storage_key: string;
+  uploaded_by: string | null;
+  created_at: string;
+}
+
+export interface MemberProfilesTable {
+  org_id: string;
+  user_id: string;
+  employee_number: string | null;
+  title: string | null;
+  phone: string | null;
+  department_id: string | null;
+  location_id: string | null;
+  manager_user_id: string | null;
+  updated_at: string;
+}
+
+export interface AssignmentsTable {
+  id: string;
+  org_id: string;
+  asset_id: string;
+  /** user | location | asset */
+  target_type: string;
+  target_user_id: string | null;
+  target_location_id: string | null;
+  target_asset_id: string | null;
+  checked_out_at: string;
+  checked_out_by: string | null;
+  expected_return_at: string | null;
+  checkout_note: string | null;
+  returned_at: string | null;
+  returned_by: string | null;
+  checkin_note: string | null;
+  created_at: string;
+}
+
+export interface AcceptancesTable {
+  id: string;
+  org_id: string;
+  assignment_id: string;
+  asset_id: string;
+  user_id: string;
+  /** pending | accepted | declined | cancelled */
+  status: string;
+  terms_text: string | null;
+  terms_version: number | null;
+  signature: string | null;
+  note: string | null;
+  responded_at: string | null;
+  created_at: string;
+}
+
+export interface SavedViewsTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  entity: string;
+  name: string;
+  /** JSON: { filters, sort, columns } */
+  definition: string;
+  shared: number;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface DB {
@@ -230,4 +367,13 @@ export interface DB {
   models: ModelsTable;
   locations: LocationsTable;
   assets: AssetsTable;
+  tag_counters: TagCountersTable;
+  custom_fields: CustomFieldsTable;
+  asset_field_values: AssetFieldValuesTable;
+  asset_media: AssetMediaTable;
+  attachments: AttachmentsTable;
+  member_profiles: MemberProfilesTable;
+  assignments: AssignmentsTable;
+  acceptances: AcceptancesTable;
+  saved_views: SavedViewsTable;
 }

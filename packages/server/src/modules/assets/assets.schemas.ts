@@ -2,14 +2,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Nullable, Timestamp, Uuid } from '../../lib/schemas.js';
 import { CatalogRef } from '../catalog/catalog.schemas.js';
 
-/**
- * Lifecycle states of an asset. The transition table (which state may follow which, and the
- * guards) belongs to the lifecycle module; this is only the vocabulary.
- */
-export const LIFECYCLE_STATES = [
-  'on_order', 'in_stock', 'deployed', 'in_repair', 'in_transit', 'missing', 'pending_disposal', 'retired', 'disposed',
-] as const;
-export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
+import { LIFECYCLE_STATES } from '../lifecycle/lifecycle.machine.js';
+
+export { LIFECYCLE_STATES, type LifecycleState } from '../lifecycle/lifecycle.machine.js';
 
 export const LifecycleStateSchema = Type.Union(LIFECYCLE_STATES.map((s) => Type.Literal(s)));
 

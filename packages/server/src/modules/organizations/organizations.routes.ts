@@ -4,7 +4,7 @@ import { Nullable, Timestamp, Uuid } from '../../lib/schemas.js';
 import * as orgs from './organizations.service.js';
 
 const tags = ['organizations'];
-const Organization = Type.Object({ id: Uuid, name: Type.String(), slug: Type.String(), role: Nullable(Type.String()), createdAt: Timestamp, updatedAt: Timestamp });
+const Organization = Type.Object({ id: Uuid, name: Type.String(), slug: Type.String(), role: Nullable(Type.String()), assetTagPattern: Type.String(), createdAt: Timestamp, updatedAt: Timestamp });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
 export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -14,6 +14,6 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => reply.code(201).send(await orgs.create(req.ctx, req.body)));
   app.get('/organization', { config: { access: 'org.read' }, schema: { operationId: 'getCurrentOrganization', tags, summary: 'The current organization', response: { 200: Organization } } },
     (req) => orgs.getCurrent(req.ctx));
-  app.patch('/organization', { config: { access: 'org.update' }, schema: { operationId: 'updateCurrentOrganization', tags, summary: 'Rename the current organization', body: Type.Object({ name: Type.Optional(Name) }, { additionalProperties: false }), response: { 200: Organization } } },
+  app.patch('/organization', { config: { access: 'org.update' }, schema: { operationId: 'updateCurrentOrganization', tags, summary: 'Rename the current organization or change its default asset tag pattern', body: Type.Object({ name: Type.Optional(Name), assetTagPattern: Type.Optional(Type.String({ maxLength: 60, description: 'e.g. LAP-{00000}' })) }, { additionalProperties: false }), response: { 200: Organization } } },
     (req) => orgs.updateCurrent(req.ctx, req.body));
 };

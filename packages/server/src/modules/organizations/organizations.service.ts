@@ -7,9 +7,12 @@ import * as events from '../events/events.service.js';
 import * as identity from '../identity/identity.service.js';
 import * as repo from './organizations.repository.js';
 
-export interface OrganizationDto { id: string; name: string; slug: string; role: string | null; createdAt: string; updatedAt: string }
+export interface OrganizationDto { id: string; name: string; slug: string; role: string | null; assetTagPattern: string; createdAt: string; updatedAt: string }
 
-const toDto = (o: repo.OrgRow, role: string | null): OrganizationDto => ({ id: o.id, name: o.name, slug: o.slug, role, createdAt: o.created_at, updatedAt: o.updated_at });
+const toDto = (o: repo.OrgRow, role: string | null): OrganizationDto => ({ id: o.id, name: o.name, slug: o.slug, role, assetTagPattern: o.asset_tag_pattern, createdAt: o.created_at, updatedAt: o.updated_at });
+
+/** A tag pattern has exactly one counter group of zeros in braces, e.g. `LAP-{00000}`. */
+export const TAG_PATTERN_RE = /^[^{}]{0,20}\{0{1,12}\}[^{}]{0,20}$/;
 
 function slugify(name: string): string {
   return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'org';
@@ -30,7 +33,7 @@ export async function createWithOwner(trx: Executor, ctx: Ctx, rawName: string, 
   let slug = slugify(name);
   for (let i = 2; await repo.slugTaken(trx, slug); i++) slug = `${slugify(name)}-${i}`;
   const now = nowIso();
-  const org: repo.OrgRow = { id: newId(), name, slug, created_at: now, updated_at: now };
+  const org: repo.OrgRow = { id: newId(), name, slug, asset_tag_pattern: 'AST-{000000}', created_at: now, updated_at: now };
   await repo.insertOrg(trx, org);
   await repo.insertMembership(trx, org.id, ownerUserId, 'owner', now);
   const orgCtx: Ctx = { ...ctx, actor: { ...ctx.actor, orgId: org.id } };
@@ -66,17 +69,21 @@ export async function getCurrent(ctx: Ctx): Promise<OrganizationDto> {
   return toDto(org, ctx.actor.role);
 }
 
-export async function updateCurrent(ctx: Ctx, input: { name?: string }): Promise<OrganizationDto> {
+export async function updateCurrent(ctx: Ctx, input: { name?: string; assetTagPattern?: string }): Promise<OrganizationDto> {
   authorize(ctx.actor, 'org.update');
   const orgId = orgOf(ctx);
   return ctx.db.transaction().execute(async (trx) => {
     const before = await repo.findOrg(trx, orgId);
     if (!before) throw notFound('organization');
     const name = input.name === undefined ? before.name : checkName(input.name);
+    const pattern = input.assetTagPattern === undefined ? before.asset_tag_pattern : input.assetTagPattern.trim();
+    if (!TAG_PATTERN_RE.test(pattern)) {
+      throw unprocessable('organization.invalid_tag_pattern', 'The asset tag pattern needs one counter such as {00000}.', [{ path: '/body/assetTagPattern', message: 'must contain exactly one group of zeros in braces, e.g. LAP-{00000}', code: 'pattern' }]);
+    }
     const now = nowIso();
-    await repo.updateOrg(trx, orgId, { name, updated_at: now });
-    const changes = events.diff({ name: before.name }, { name }, ['name']);
+    await repo.updateOrg(trx, orgId, { name, asset_tag_pattern: pattern, updated_at: now });
+    const changes = events.diff({ name: before.name, assetTagPattern: before.asset_tag_pattern }, { name, assetTagPattern: pattern }, ['name', 'assetTagPattern']);
     if (Object.keys(changes).length) await events.record(trx, ctx, { action: 'organization.updated', entityType: 'organization', entityId: orgId, changes });
-    return toDto({ ...before, name, updated_at: now }, ctx.actor.role);
+    return toDto({ ...before, name, asset_tag_pattern: pattern, updated_at: now }, ctx.actor.role);
   });
 }

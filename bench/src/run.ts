@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+/**
+ * npm run bench -- [--assets N] [--engine sqlite|postgres] [--database-url URL] [--duration S]
+ *                  [--connections C] [--warmup S] [--data-dir DIR] [--reuse] [--keep]
+ *                  [--no-events] [--log-level LEVEL] [--only NAME]
+ *
+ * Seeds a database, starts the real server as a child process, runs every scenario (baseline
+ * /healthz first, in the same run), prints a table and writes bench/results/<timestamp>.json.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type pg from 'pg';
+import { createDatabase } from '@custodian/server/dist/db/database.js';
+import { seed, type SeedResult } from './seed.js';
+import { startServer } from './server.js';
+import { measure, prepareAccess, scenarios, type ScenarioResult } from './load.js';
+
+const HELP = `Usage: npm run bench -- [options]
+
+  --assets N            assets to seed (default 100000)
+  --engine E            sqlite (default) or postgres
+  --database-url URL    PostgreSQL server to create the scratch database on
+                        (default: $BENCH_DATABASE_URL); with --reuse, the seeded database itself
+  --duration S          seconds measured per scenario (default 10)
+  --warmup S            warm-up seconds per scenario, not measured (default 2)
+  --connections C       concurrent connections (default 8)
+  --data-dir DIR        SQLite database and server data directory (default: a new temp dir)
+  --reuse               use the already seeded database in --data-dir / --database-url
+  --keep                keep the temp dir / PostgreSQL database afterwards
+  --no-events           do not write an asset.created event per seeded asset
+  --log-level L         server log level (default info; the log goes to /dev/null)
+  --only TEXT           run only scenarios whose name contains TEXT (the baseline always runs)`;
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${HELP}`);
+  process.exit(2);
+}
+
+function positiveInt(name: string, raw: string | undefined, def: number): number {
+  if (raw === undefined) return def;
+  const n = Number(raw.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a whole number, got "${raw}"`);
+  return n;
+}
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  strict: true,
+  options: {
+    assets: { type: 'string' }, engine: { type: 'string' }, 'database-url': { type: 'string' }, duration: { type: 'string' },
+    warmup: { type: 'string' }, connections: { type: 'string' }, 'data-dir': { type: 'string' }, reuse: { type: 'boolean' },
+    keep: { type: 'boolean' }, 'no-events': { type: 'boolean' }, 'log-level': { type: 'string' }, only: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+const engine = values.engine ?? 'sqlite';
+if (engine !== 'sqlite' && engine !== 'postgres') fail(`--engine must be sqlite or postgres, got "${engine}"`);
+const assets = positiveInt('assets', values.assets, 100_000);
+const duration = positiveInt('duration', values.duration, 10);
+const warmup = positiveInt('warmup', values.warmup, 2);
+const connections = positiveInt('connections', values.connections, 8);
+if (duration < 1 || connections < 1) fail('--duration and --connections must be at least 1');
+const logLevel = values['log-level'] ?? 'info';
+const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '_');
+
+const tempDir = !values['data-dir'];
+const dataDir = resolve(values['data-dir'] ?? mkdtempSync(join(tmpdir(), 'custodian-bench-')));
+mkdirSync(dataDir, { recursive: true });
+
+/** One statement on the PostgreSQL server (create/drop database) through the server's own driver setup. */
+async function adminQuery(url: string, statement: string): Promise<void> {
+  const database = createDatabase(url, { poolSize: 1 });
+  try {
+    await (database.raw as pg.Pool).query(statement);
+  } finally {
+    await database.close();
+  }
+}
+
+let databaseUrl: string;
+let dropDatabase: (() => Promise<void>) | null = null;
+if (engine === 'sqlite') {
+  databaseUrl = `sqlite:${join(dataDir, 'custodian.db')}`;
+  if (values.reuse && !existsSync(join(dataDir, 'custodian.db'))) fail(`--reuse: there is no ${join(dataDir, 'custodian.db')}`);
+  if (!values.reuse && existsSync(join(dataDir, 'custodian.db'))) fail(`${dataDir} already holds a database; pass --reuse to use it or choose another --data-dir`);
+} else {
+  const base = values['database-url'] ?? process.env.BENCH_DATABASE_URL;
+  if (!base) fail('--engine postgres needs --database-url or BENCH_DATABASE_URL');
+  if (values.reuse) {
+    databaseUrl = base;
+  } else {
+    const name = `custodian_bench_${stamp.toLowerCase()}`;
+    await adminQuery(base, `create database ${name}`);
+    const u = new URL(base);
+    u.pathname = `/${name}`;
+    databaseUrl = u.toString();
+    if (!values.keep) {
+      dropDatabase = () => adminQuery(base, `drop database if exists ${name} with (force)`);
+    } else {
+      console.log(`PostgreSQL database kept: ${databaseUrl}`);
+    }
+  }
+}
+
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+const shownUrl = databaseUrl.replace(/\/\/[^@/]*@/, '//');
+
+async function main(): Promise<void> {
+  console.log(`Custodian bench: ${engine}, ${values.reuse ? 'reusing' : `${assets.toLocaleString('en')} assets`}, ${duration} s per scenario at ${connections} connections (+${warmup} s warm-up)`);
+  console.log(`database: ${shownUrl}`);
+  let seedResult: SeedResult | null = null;
+  if (!values.reuse) {
+    seedResult = await seed({ databaseUrl, dataDir, assets, events: !values['no-events'], log: (l) => console.log(`  seed: ${l}`) });
+    console.log(`seeded ${assets.toLocaleString('en')} assets${values['no-events'] ? '' : ' (+1 event each)'} in ${fmt(seedResult.assetSeconds)} s = ${Math.round(seedResult.assetRowsPerSecond).toLocaleString('en')} assets/s; whole seed ${fmt(seedResult.totalSeconds)} s`);
+  }
+  const access = await prepareAccess(databaseUrl, dataDir);
+  const server = await startServer({ databaseUrl, dataDir, logLevel });
+  const results: ScenarioResult[] = [];
+  try {
+    const idleRss = server.rssMb();
+    const defs = (await scenarios(server, access)).filter((d, i) => i === 0 || !values.only || d.name.includes(values.only));
+    for (const def of defs) {
+      (globalThis as { gc?: () => void }).gc?.();
+      const r = await measure(server, access, def, { duration, warmup, connections });
+      results.push(r);
+      console.log(`  ${r.name.padEnd(32)} ${fmt(r.rps, 0).padStart(7)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms${r.non2xx || r.errors || !r.requests ? `  (${r.requests} ok, ${r.non2xx} non-2xx, ${r.errors} errors/timeouts)` : ''}`);
+    }
+    const baseline = results[0]?.p50 ?? NaN;
+    const rows = results.map((r) => [
+      r.name, fmt(r.rps, 0), fmt(r.p50, 2), fmt(r.p99, 2), Number.isFinite(r.p50 / baseline) ? `${fmt(r.p50 / baseline, 1)}×` : '—', fmt(r.rssMb, 0),
+      r.requests === 0 ? 'all' : r.non2xx || r.errors ? `${r.non2xx + r.errors}` : '',
+    ]);
+    const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'p50/baseline', 'server RSS MB', 'failed'];
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+    const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+    console.log(`\n${line(head)}\n| ${widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`);
+    for (const row of rows) console.log(line(row));
+    console.log(`\nserver RSS: ${fmt(idleRss, 0)} MB idle after start, ${fmt(server.peakRssMb(), 0)} MB peak; ${access.assets.toLocaleString('en')} assets in the organization`);
+    const outDir = fileURLToPath(new URL('../results/', import.meta.url));
+    mkdirSync(outDir, { recursive: true });
+    const file = join(outDir, `${stamp}.json`);
+    writeFileSync(file, `${JSON.stringify({
+      startedAt: new Date().toISOString(), engine, assets: access.assets, duration, warmup, connections, logLevel,
+      machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? null, memoryGb: Math.round(totalmem() / 2 ** 30) },
+      seed: seedResult, server: { idleRssMb: idleRss, peakRssMb: server.peakRssMb() }, baselineP50: baseline,
+      scenarios: results.map((r) => ({ ...r, p50Ratio: r.p50 / baseline })),
+    }, null, 2)}\n`);
+    console.log(`results: ${file}`);
+  } finally {
+    await server.stop();
+  }
+}
+
+try {
+  await main();
+} finally {
+  if (dropDatabase) await dropDatabase();
+  if (tempDir && !values.keep) rmSync(dataDir, { recursive: true, force: true });
+  else console.log(`data dir kept: ${dataDir}`);
+}

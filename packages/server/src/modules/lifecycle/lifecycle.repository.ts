@@ -1,0 +1,17 @@
+import type { Executor } from '../../db/database.js';
+
+export interface AssetStateRow { id: string; asset_tag: string; lifecycle_state: string; category_id: string; data_bearing: number; deleted_at: string | null }
+
+export const findAssetState = (db: Executor, orgId: string, assetId: string): Promise<AssetStateRow | undefined> =>
+  db.selectFrom('assets').innerJoin('categories', 'categories.id', 'assets.category_id')
+    .select(['assets.id', 'assets.asset_tag', 'assets.lifecycle_state', 'assets.category_id', 'categories.data_bearing', 'assets.deleted_at'])
+    .where('assets.org_id', '=', orgId).where('assets.id', '=', assetId).executeTakeFirst();
+
+export const setState = (db: Executor, orgId: string, assetId: string, state: string, now: string) =>
+  db.updateTable('assets').set({ lifecycle_state: state, updated_at: now }).where('org_id', '=', orgId).where('id', '=', assetId).execute();
+
+export const hasOpenAssignment = async (db: Executor, orgId: string, assetId: string): Promise<boolean> =>
+  !!(await db.selectFrom('assignments').select('id').where('org_id', '=', orgId).where('asset_id', '=', assetId).where('returned_at', 'is', null).executeTakeFirst());
+
+export const mediaOf = (db: Executor, orgId: string, assetId: string) =>
+  db.selectFrom('asset_media').select(['id', 'serial', 'media_type', 'status']).where('org_id', '=', orgId).where('asset_id', '=', assetId).execute();
