@@ -463,23 +463,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/assets": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The asset register, keyset paginated */
-        get: operations["listAssets"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/assets/{id}": {
         parameters: {
             query?: never;
@@ -524,6 +507,23 @@ export interface paths {
         put?: never;
         /** Move an asset to another lifecycle state (409 lists the allowed ones) */
         post: operations["transitionAsset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The asset register, keyset paginated */
+        get: operations["listAssets"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2615,104 +2615,6 @@ export interface operations {
             };
         };
     };
-    listAssets: {
-        parameters: {
-            query?: {
-                limit?: number;
-                /** @description nextCursor of the previous page (opaque) */
-                cursor?: string;
-                /** @description Field to sort by; a leading "-" sorts descending */
-                sort?: "assetTag" | "-assetTag" | "updatedAt" | "-updatedAt";
-                state?: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
-                /** @description UUIDv7 */
-                categoryId?: string;
-                /** @description UUIDv7 */
-                modelId?: string;
-                /** @description Assets at exactly this location */
-                locationId?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            /**
-                             * Format: uuid
-                             * @description UUIDv7
-                             */
-                            id: string;
-                            assetTag: string;
-                            serial: string | null;
-                            name: string | null;
-                            lifecycleState: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
-                            model: {
-                                /** Format: uuid */
-                                id: string;
-                                name: string;
-                            };
-                            category: {
-                                /** Format: uuid */
-                                id: string;
-                                name: string;
-                            };
-                            manufacturer: {
-                                /** Format: uuid */
-                                id: string;
-                                name: string;
-                            } | null;
-                            location: {
-                                /** Format: uuid */
-                                id: string;
-                                name: string;
-                            } | null;
-                            purchaseDate: string | null;
-                            purchaseCost: number | null;
-                            currency: string | null;
-                            warrantyEnd: string | null;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 UTC
-                             */
-                            createdAt: string;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 UTC
-                             */
-                            updatedAt: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     getAsset: {
         parameters: {
             query?: never;
@@ -2876,6 +2778,104 @@ export interface operations {
                         from: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
                         to: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
                         action: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAssets: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page (opaque) */
+                cursor?: string;
+                /** @description Field to sort by; a leading "-" sorts descending */
+                sort?: "assetTag" | "-assetTag" | "updatedAt" | "-updatedAt";
+                state?: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
+                /** @description UUIDv7 */
+                categoryId?: string;
+                /** @description UUIDv7 */
+                modelId?: string;
+                /** @description Assets at exactly this location */
+                locationId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            assetTag: string;
+                            serial: string | null;
+                            name: string | null;
+                            lifecycleState: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
+                            model: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            category: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            manufacturer: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            location: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            purchaseDate: string | null;
+                            purchaseCost: number | null;
+                            currency: string | null;
+                            warrantyEnd: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
                     };
                 };
             };

@@ -25,6 +25,7 @@ import { eventRoutes } from './modules/events/events.routes.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
 import { assetRoutes } from './modules/assets/assets.routes.js';
 import { lifecycleRoutes } from './modules/lifecycle/lifecycle.routes.js';
+import { searchRoutes } from './modules/search/search.routes.js';
 
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
@@ -103,6 +104,7 @@ export async function buildApp({ database, config, logger }: BuildAppOptions): P
     await api.register(dashboardRoutes);
     await api.register(assetRoutes);
     await api.register(lifecycleRoutes);
+    await api.register(searchRoutes);
   }, { prefix: API_PREFIX });
 
   await registerWeb(app, config);
