@@ -163,3 +163,6 @@ export function roles(): { key: Role; label: string; description: string; permis
 }
 
 export const count = (db: Executor, orgId: string) => repo.countMembers(db, orgId);
+
+/** The first membership of a new organization (its creator, as owner); the caller writes the events. */
+export const insertOwner = (trx: Executor, orgId: string, userId: string) => repo.insertMembership(trx, orgId, userId, 'owner', nowIso());

@@ -9,5 +9,3 @@ export const findOrg = (db: Executor, id: string) => db.selectFrom('organization
 export const slugTaken = async (db: Executor, slug: string) =>
   !!(await db.selectFrom('organizations').select('id').where('slug', '=', slug).executeTakeFirst());
 export const updateOrg = (db: Executor, id: string, patch: Updateable<OrganizationsTable>) => db.updateTable('organizations').set(patch).where('id', '=', id).execute();
-export const insertMembership = (db: Executor, orgId: string, userId: string, role: string, now: string) =>
-  db.insertInto('memberships').values({ org_id: orgId, user_id: userId, role, created_at: now, updated_at: now }).execute();

@@ -5,6 +5,7 @@ import { notFound, unprocessable } from '../../errors.js';
 import { newId, nowIso } from '../../lib/ids.js';
 import * as events from '../events/events.service.js';
 import * as identity from '../identity/identity.service.js';
+import * as members from '../members/members.service.js';
 import * as repo from './organizations.repository.js';
 
 export interface OrganizationDto { id: string; name: string; slug: string; role: string | null; assetTagPattern: string; createdAt: string; updatedAt: string }
@@ -35,7 +36,7 @@ export async function createWithOwner(trx: Executor, ctx: Ctx, rawName: string, 
   const now = nowIso();
   const org: repo.OrgRow = { id: newId(), name, slug, asset_tag_pattern: 'AST-{000000}', created_at: now, updated_at: now };
   await repo.insertOrg(trx, org);
-  await repo.insertMembership(trx, org.id, ownerUserId, 'owner', now);
+  await members.insertOwner(trx, org.id, ownerUserId);
   const orgCtx: Ctx = { ...ctx, actor: { ...ctx.actor, orgId: org.id } };
   await events.record(trx, orgCtx, { orgId: org.id, action: 'organization.created', entityType: 'organization', entityId: org.id, changes: events.diff(null, { name, slug }, ['name', 'slug']) });
   await events.record(trx, orgCtx, { orgId: org.id, action: 'member.added', entityType: 'user', entityId: ownerUserId, changes: { role: { before: null, after: 'owner' } } });
