@@ -30,6 +30,9 @@ import { searchRoutes } from './modules/search/search.routes.js';
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
 
+/** Ajv options of every route schema (exported for the validation tests). */
+export const AJV_OPTIONS = { allErrors: true, coerceTypes: 'array', removeAdditional: false } as const;
+
 export interface BuildAppOptions {
   database: Database;
   config: Config;
@@ -46,7 +49,7 @@ export async function buildApp({ database, config, logger }: BuildAppOptions): P
     },
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+    ajv: { customOptions: AJV_OPTIONS },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addSchema(Problem);

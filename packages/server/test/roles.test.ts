@@ -78,3 +78,38 @@ describe.each(engines)('members and roles (%s)', (engine) => {
     expect((await call(t, mgr, 'GET', '/api/v1/departments')).statusCode).toBe(403);
   });
 });
+
+describe.each(engines)('department deletion (%s)', (engine) => {
+  it('detaches member profiles with events, and refuses while assets use the department', async () => {
+    const t = await createTestApp(engine);
+    try {
+      const owner = await setupOwner(t);
+      const emp = await addMember(t, owner, 'employee');
+      const dept = (await call(t, owner, 'POST', '/api/v1/departments', { name: 'Logistics' })).json<{ id: string }>();
+      const now = new Date().toISOString();
+      await t.database.db.insertInto('member_profiles').values({ org_id: owner.orgId, user_id: emp.userId, employee_number: null, title: null, phone: null, department_id: dept.id, location_id: null, manager_user_id: null, updated_at: now }).execute();
+      expect((await call(t, owner, 'DELETE', `/api/v1/departments/${dept.id}`)).statusCode).toBe(200);
+      const profile = await t.database.db.selectFrom('member_profiles').select('department_id').where('user_id', '=', emp.userId).executeTakeFirstOrThrow();
+      expect(profile.department_id).toBeNull();
+      const ev = (await call(t, owner, 'GET', `/api/v1/events?entityId=${emp.userId}&action=member.profile_updated`)).json<{ items: { changes: unknown }[] }>();
+      expect(ev.items[0]?.changes).toEqual({ departmentId: { before: dept.id, after: null } });
+
+      const used = (await call(t, owner, 'POST', '/api/v1/departments', { name: 'Finance' })).json<{ id: string }>();
+      const cat = { id: crypto.randomUUID(), org_id: owner.orgId, name: 'Laptops', asset_class: 'laptop', data_bearing: 1, requires_acceptance: 0, acceptance_terms: null, acceptance_terms_version: null, created_at: now, updated_at: now };
+      await t.database.db.insertInto('categories').values(cat).execute();
+      const model = { id: crypto.randomUUID(), org_id: owner.orgId, name: 'X1', model_number: null, category_id: cat.id, manufacturer_id: null, eol_months: null, default_custom_fields: '{}', image_path: null, created_at: now, updated_at: now };
+      await t.database.db.insertInto('models').values(model).execute();
+      await t.database.db.insertInto('assets').values({
+        id: crypto.randomUUID(), org_id: owner.orgId, asset_tag: 'LAP-1', serial: null, name: null, model_id: model.id, category_id: cat.id, manufacturer_id: null,
+        lifecycle_state: 'in_stock', location_id: null, default_location_id: null, supplier_id: null, department_id: used.id, purchase_date: null, purchase_cost_minor: null,
+        currency: null, order_number: null, invoice_number: null, warranty_end: null, eol_date: null, notes: null, parent_asset_id: null, custom_fields: '{}', created_at: now, updated_at: now,
+      }).execute();
+      const refused = await call(t, owner, 'DELETE', `/api/v1/departments/${used.id}`);
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json()).toMatchObject({ code: 'department.in_use', assetCount: 1 });
+      expect((await call(t, owner, 'GET', `/api/v1/departments/${used.id}`)).statusCode).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});

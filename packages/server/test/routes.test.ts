@@ -111,3 +111,20 @@ describe('validation messages', () => {
     expect(res.json<{ errors: unknown[] }>().errors).toEqual([{ path: '/body/managerUserId', message: 'must match format "uuid"', code: 'format' }]);
   });
 });
+
+describe('nullable fields', () => {
+  it('null stays null under type coercion (not 0 or "")', async () => {
+    const { Type } = await import('@sinclair/typebox');
+    const { Nullable } = await import('../src/lib/schemas.js');
+    const { AJV_OPTIONS } = await import('../src/app.js');
+    const app = Fastify({ logger: false, ajv: { customOptions: AJV_OPTIONS } });
+    const body = Type.Object({ n: Nullable(Type.Number()), s: Nullable(Type.String()), id: Nullable(Type.String({ format: 'uuid' })) });
+    app.post('/echo', { schema: { body } }, async (req) => req.body);
+    const res = await app.inject({ method: 'POST', url: '/echo', payload: { n: null, s: null, id: null } });
+    expect(res.json()).toEqual({ n: null, s: null, id: null });
+    const zero = await app.inject({ method: 'POST', url: '/echo', payload: { n: 0, s: '', id: null } });
+    expect(zero.json()).toEqual({ n: 0, s: '', id: null });
+    expect((await app.inject({ method: 'POST', url: '/echo', payload: { n: 'x', s: null, id: 'nope' } })).statusCode).toBe(400);
+    await app.close();
+  });
+});

@@ -1,8 +1,17 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 export const Uuid = Type.String({ format: 'uuid', description: 'UUIDv7' });
 export const Timestamp = Type.String({ format: 'date-time', description: 'ISO-8601 UTC' });
-export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+/**
+ * `T | null`. For schemas with a single JSON type this is `{ type: [T, 'null'] }` rather than
+ * `anyOf`: with Ajv's type coercion an `anyOf [T, null]` turns `null` into `0` or `""` (the first
+ * branch coerces it), so a client could never clear a nullable number or string.
+ */
+export function Nullable<T extends TSchema>(t: T) {
+  const type = (t as { type?: unknown }).type;
+  if (typeof type === 'string') return Type.Unsafe<Static<T> | null>({ ...t, type: [type, 'null'] });
+  return Type.Union([t, Type.Null()]);
+}
 
 export const IdParams = Type.Object({ id: Uuid });
 

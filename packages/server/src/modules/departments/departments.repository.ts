@@ -28,3 +28,13 @@ export const departmentsManagedBy = (db: Executor, orgId: string, userId: string
 
 export const countDepartments = async (db: Executor, orgId: string): Promise<number> =>
   Number((await db.selectFrom('departments').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow()).n);
+
+/** Members whose profile names this department. */
+export const profilesInDepartment = async (db: Executor, orgId: string, id: string): Promise<string[]> =>
+  (await db.selectFrom('member_profiles').select('user_id').where('org_id', '=', orgId).where('department_id', '=', id).execute()).map((r) => r.user_id);
+
+export const detachProfiles = (db: Executor, orgId: string, id: string, now: string) =>
+  db.updateTable('member_profiles').set({ department_id: null, updated_at: now }).where('org_id', '=', orgId).where('department_id', '=', id).execute();
+
+export const countAssetsInDepartment = async (db: Executor, orgId: string, id: string): Promise<number> =>
+  Number((await db.selectFrom('assets').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).where('department_id', '=', id).executeTakeFirstOrThrow()).n);

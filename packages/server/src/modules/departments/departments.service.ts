@@ -111,8 +111,18 @@ export async function remove(ctx: Ctx, id: string): Promise<void> {
   const orgId = orgOf(ctx);
   await ctx.db.transaction().execute(async (trx) => {
     const before = await requireDepartment(trx, orgId, id);
+    const assets = await repo.countAssetsInDepartment(trx, orgId, id);
+    if (assets) {
+      throw conflict('department.in_use', `${before.name} is the department of ${assets} asset(s); move them to another department first.`, { assetCount: assets });
+    }
+    // People simply lose the department from their profile (recorded on each person's timeline).
+    const people = await repo.profilesInDepartment(trx, orgId, id);
+    await repo.detachProfiles(trx, orgId, id, nowIso());
+    for (const userId of people) {
+      await events.record(trx, ctx, { action: 'member.profile_updated', entityType: 'user', entityId: userId, changes: { departmentId: { before: id, after: null } } });
+    }
     await repo.deleteDepartment(trx, orgId, id);
-    await events.record(trx, ctx, { action: 'department.deleted', entityType: 'department', entityId: id, changes: events.diff<Snapshot>(snap(before), null, FIELDS) });
+    await events.record(trx, ctx, { action: 'department.deleted', entityType: 'department', entityId: id, changes: events.diff<Snapshot>(snap(before), null, FIELDS), meta: people.length ? { detachedMembers: people.length } : {} });
   });
 }
 
