@@ -463,6 +463,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/assets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The asset register: filters, full text, any sort, keyset paginated
+         * @description Custom fields (not listed as parameters): add `cf.<key>=value` (custom field equals; for multi-select fields: has the option), `cf.<key>.from` / `cf.<key>.to` (inclusive range, number/money/date/text fields).
+         */
+        get: operations["listAssets"];
+        put?: never;
+        /** Create an asset (the tag is generated when absent) */
+        post: operations["createAsset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets/{id}": {
         parameters: {
             query?: never;
@@ -470,13 +491,382 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Full detail of an asset */
         get: operations["getAsset"];
+        put?: never;
+        post?: never;
+        /** Delete an asset created in error (soft; refused while checked out or with children) */
+        delete: operations["deleteAsset"];
+        options?: never;
+        head?: never;
+        /** Change some fields of an asset (the lifecycle state changes through /transition) */
+        patch: operations["updateAsset"];
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bring back a deleted asset */
+        post: operations["restoreAsset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/children": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Assets whose parent is this asset */
+        get: operations["listAssetChildren"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Storage media inside the asset */
+        get: operations["listAssetMedia"];
+        put?: never;
+        post: operations["addAssetMedium"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/media/{mediumId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["removeAssetMedium"];
+        options?: never;
+        head?: never;
+        patch: operations["updateAssetMedium"];
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listAssetAttachments"];
+        put?: never;
+        /**
+         * Upload a file to the asset
+         * @description multipart/form-data: the file in the field `file`, optional field `kind` (invoice, photo, other). PDF, images (PNG, JPEG, GIF, WebP, HEIC), text/CSV, docx, xlsx; the type is sniffed from the content. 413 above MAX_UPLOAD_BYTES, 415 for other types.
+         */
+        post: operations["addAssetAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attachments/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an attachment */
+        get: operations["downloadAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["deleteAttachment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{id}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The model's picture */
+        get: operations["getModelImage"];
+        /**
+         * Upload the model's picture (replaces the previous one)
+         * @description multipart/form-data: the file in the field `file`. PNG, JPEG, GIF or WebP.
+         */
+        put: operations["putModelImage"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/locations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The location tree as a flat list, depth first (siblings by name) */
+        get: operations["listLocations"];
+        put?: never;
+        post: operations["createLocation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/locations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getLocation"];
+        put?: never;
+        post?: never;
+        /** Delete an unused location (409 while it has sub-locations, assets, check-outs or people) */
+        delete: operations["deleteLocation"];
+        options?: never;
+        head?: never;
+        /** Edit or move a location (its sub-locations move with it; a cycle is refused) */
+        patch: operations["updateLocation"];
+        trace?: never;
+    };
+    "/api/v1/members/{userId}/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Employee number, title, phone, department, location and manager */
+        get: operations["getMemberProfile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a profile (a new location moves the assets the person holds) */
+        patch: operations["updateMemberProfile"];
+        trace?: never;
+    };
+    "/api/v1/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Categories by name, with model, asset and custom field counts */
+        get: operations["listCategories"];
+        put?: never;
+        post: operations["createCategory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/categories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getCategory"];
+        put?: never;
+        post?: never;
+        /** Delete an unused category (409 while models, assets or custom fields use it) */
+        delete: operations["deleteCategory"];
+        options?: never;
+        head?: never;
+        /** Edit a category (the asset class cannot change; new acceptance terms get a new version) */
+        patch: operations["updateCategory"];
+        trace?: never;
+    };
+    "/api/v1/manufacturers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listManufacturers"];
+        put?: never;
+        post: operations["createManufacturer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/manufacturers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getManufacturer"];
+        put?: never;
+        post?: never;
+        /** Delete an unused manufacturer (409 while models use it) */
+        delete: operations["deleteManufacturer"];
+        options?: never;
+        head?: never;
+        patch: operations["updateManufacturer"];
+        trace?: never;
+    };
+    "/api/v1/suppliers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listSuppliers"];
+        put?: never;
+        post: operations["createSupplier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suppliers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getSupplier"];
+        put?: never;
+        post?: never;
+        /** Delete an unused supplier (409 while assets reference it) */
+        delete: operations["deleteSupplier"];
+        options?: never;
+        head?: never;
+        patch: operations["updateSupplier"];
+        trace?: never;
+    };
+    "/api/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Models by name; filter by category, manufacturer, name or model number */
+        get: operations["listModels"];
+        put?: never;
+        post: operations["createModel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getModel"];
+        put?: never;
+        post?: never;
+        /** Delete an unused model (409 while assets use it) */
+        delete: operations["deleteModel"];
+        options?: never;
+        head?: never;
+        /** Edit a model (a new category or manufacturer follows to its assets) */
+        patch: operations["updateModel"];
+        trace?: never;
+    };
+    "/api/v1/categories/{id}/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Custom fields of a category, in display order */
+        get: operations["listCategoryFields"];
+        put?: never;
+        /** Add a custom field to a category */
+        post: operations["createCategoryField"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fields/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a custom field (refused while any asset holds a value) */
+        delete: operations["deleteField"];
+        options?: never;
+        head?: never;
+        /** Change a custom field (key and type are fixed once assets hold values) */
+        patch: operations["updateField"];
         trace?: never;
     };
     "/api/v1/assets/{id}/transitions": {
@@ -513,15 +903,546 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/assets": {
+    "/api/v1/assets/export.csv": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The asset register, keyset paginated */
-        get: operations["listAssets"];
+        /**
+         * The list as CSV (same query as listAssets, plus columns), streamed
+         * @description Custom fields (not listed as parameters): add `cf.<key>=value` (custom field equals; for multi-select fields: has the option), `cf.<key>.from` / `cf.<key>.to` (inclusive range, number/money/date/text fields).
+         */
+        get: operations["exportAssets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change several assets at once: all or nothing */
+        patch: operations["bulkEditAssets"];
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The asset's events, newest first (keyset paginated) */
+        get: operations["assetTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{userId}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Events on this member in the organization, newest first (keyset paginated) */
+        get: operations["memberTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Global quick search: assets, people and locations, 10 each */
+        get: operations["quickSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My saved views and the shared ones */
+        get: operations["listViews"];
+        put?: never;
+        post: operations["createView"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a view (owner only) */
+        delete: operations["deleteView"];
+        options?: never;
+        head?: never;
+        /** Change a view (owner only) */
+        patch: operations["updateView"];
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check an asset out to a person, a location or another asset (409 when not in stock or already out) */
+        post: operations["checkoutAsset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/checkin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check an asset back in (to the given location, else its default location) */
+        post: operations["checkinAsset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/custody/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check out several assets to one target: all or nothing (422 lists each failing asset) */
+        post: operations["bulkCheckout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/custody/checkin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check in several assets: all or nothing (422 lists each failing asset) */
+        post: operations["bulkCheckin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/custody/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Custody history, newest check-out first (keyset pagination) */
+        get: operations["listAssignments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/custody/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open assignments expected back within `days` (default 7) */
+        get: operations["listDueAssignments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/custody/overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open assignments past their expected return date */
+        get: operations["listOverdueAssignments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/custody/held-at": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who held the asset at a point in time (null: nobody, it was in stock) */
+        get: operations["assetHolderAt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/custody/held-by": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a person held at a point in time */
+        get: operations["userHoldingsAt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{userId}/holdings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything checked out to this person now */
+        get: operations["memberHoldings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{userId}/offboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check in everything this person holds, in one step */
+        post: operations["offboardMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What I hold now and the check-outs I still have to accept */
+        get: operations["myItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/acceptances/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept a check-out with a typed signature (once) */
+        post: operations["acceptCheckout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/acceptances/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline a check-out (once) */
+        post: operations["declineCheckout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discovery/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How agents reach this organization and which agents are let in */
+        get: operations["getDiscoverySettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["updateDiscoverySettings"];
+        trace?: never;
+    };
+    "/api/v1/discovery/enrollments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Enrolment secrets (never the secret itself) */
+        get: operations["listAgentEnrollments"];
+        put?: never;
+        /** Create an enrolment secret; it is returned once */
+        post: operations["createAgentEnrollment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discovery/enrollments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an enrolment secret (agents using it are refused at once) */
+        delete: operations["revokeAgentEnrollment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discovery/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Agents that contacted this organization, newest first */
+        get: operations["listAgents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discovery/agents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getAgent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discovery/agents/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve an agent; inventories it sent while pending are processed now */
+        post: operations["approveAgent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discovery/agents/{id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refuse an agent: its requests get the protocol error reply */
+        post: operations["refuseAgent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discovery/payloads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inventory messages received (raw, kept compressed), newest first */
+        get: operations["listInventoryPayloads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discovery/payloads/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The message as the agent sent it, decompressed (XML or JSON) */
+        get: operations["downloadInventoryPayload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discovery/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Discovered devices, newest first */
+        get: operations["listDiscoveredDevices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discovery/devices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A discovered device with its canonical record */
+        get: operations["getDiscoveredDevice"];
         put?: never;
         post?: never;
         delete?: never;
@@ -899,6 +1820,10 @@ export interface operations {
                             totpEnabled: boolean;
                             mustChangePassword: boolean;
                             isActive: boolean;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
                             lastLoginAt: string | null;
                             /**
                              * Format: date-time
@@ -1462,6 +2387,10 @@ export interface operations {
                         role: string;
                         isActive: boolean;
                         totpEnabled: boolean;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
                         lastLoginAt: string | null;
                         /**
                          * Format: date-time
@@ -1528,6 +2457,10 @@ export interface operations {
                             role: string;
                             isActive: boolean;
                             totpEnabled: boolean;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
                             lastLoginAt: string | null;
                             /**
                              * Format: date-time
@@ -1588,6 +2521,10 @@ export interface operations {
                         role: string;
                         isActive: boolean;
                         totpEnabled: boolean;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
                         lastLoginAt: string | null;
                         /**
                          * Format: date-time
@@ -1697,6 +2634,10 @@ export interface operations {
                         role: string;
                         isActive: boolean;
                         totpEnabled: boolean;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
                         lastLoginAt: string | null;
                         /**
                          * Format: date-time
@@ -1894,8 +2835,20 @@ export interface operations {
                          * @description ISO-8601 UTC
                          */
                         createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
                         expiresAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
                         lastUsedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
                         revokedAt: string | null;
                         status: "active" | "expired" | "revoked";
                     }[];
@@ -1969,8 +2922,20 @@ export interface operations {
                              * @description ISO-8601 UTC
                              */
                             createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
                             expiresAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
                             lastUsedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
                             revokedAt: string | null;
                             status: "active" | "expired" | "revoked";
                         };
@@ -2083,8 +3048,20 @@ export interface operations {
                          * @description ISO-8601 UTC
                          */
                         createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
                         expiresAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
                         lastUsedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
                         revokedAt: string | null;
                         status: "active" | "expired" | "revoked";
                     };
@@ -2188,6 +3165,10 @@ export interface operations {
                     name: string;
                     code?: string | null;
                     costCentre?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
                     managerUserId?: string | null;
                 };
             };
@@ -2377,6 +3358,10 @@ export interface operations {
                     name?: string;
                     code?: string | null;
                     costCentre?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
                     managerUserId?: string | null;
                 };
             };
@@ -2615,7 +3600,953 @@ export interface operations {
             };
         };
     };
+    listAssets: {
+        parameters: {
+            query?: {
+                /** @description Full text over tag, serial, name, model, manufacturer, assignee and notes; each word a prefix ("dell lat"). Exact tag/serial matches come first, then tag and serial prefixes, then text matches (newest first) unless `sort` is given. */
+                q?: string;
+                /** @description Lifecycle state; repeat for several */
+                state?: ("ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed")[];
+                /** @description UUIDv7 */
+                categoryId?: string;
+                /** @description UUIDv7 */
+                modelId?: string;
+                /** @description UUIDv7 */
+                manufacturerId?: string;
+                /** @description UUIDv7 */
+                supplierId?: string;
+                /** @description UUIDv7 */
+                departmentId?: string;
+                /** @description Assets at this location (and below it unless includeSublocations=false) */
+                locationId?: string;
+                includeSublocations?: boolean;
+                /** @description Assets currently checked out to this member */
+                assigneeUserId?: string;
+                /** @description true: checked out to anyone or anything; false: not checked out */
+                assigned?: boolean;
+                /** @description YYYY-MM-DD (inclusive) */
+                warrantyEndFrom?: string;
+                /** @description YYYY-MM-DD (inclusive) */
+                warrantyEndTo?: string;
+                /** @description YYYY-MM-DD (inclusive) */
+                eolDateFrom?: string;
+                /** @description YYYY-MM-DD (inclusive) */
+                eolDateTo?: string;
+                /** @description YYYY-MM-DD (inclusive) */
+                purchaseDateFrom?: string;
+                /** @description YYYY-MM-DD (inclusive) */
+                purchaseDateTo?: string;
+                /** @description Also list deleted assets (needs asset.delete) */
+                includeDeleted?: boolean;
+                /** @description assetTag, name, serial, lifecycleState, purchaseDate, purchaseCost, warrantyEnd, eolDate, createdAt, updatedAt, cf.<key> or relevance (with q; the default then); a leading "-" sorts descending. Empty values sort last either way. */
+                sort?: string;
+                limit?: number;
+                /** @description nextCursor of the previous page (opaque; only valid with the same sort) */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            assetTag: string;
+                            serial: string | null;
+                            name: string | null;
+                            lifecycleState: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
+                            model: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            category: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            manufacturer: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            location: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            purchaseDate: string | null;
+                            /** @description In major units of `currency` (e.g. 1234.5) */
+                            purchaseCost: number | null;
+                            /** @description ISO 4217 code */
+                            currency: string | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            warrantyEnd: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            updatedAt: string;
+                            assignee: {
+                                type: "user" | "location" | "asset";
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /** @description Display name, location name or asset tag */
+                                label: string;
+                            } | null;
+                            /** @description Custom field values by key */
+                            customFields: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Generated from the category's or organization's tag pattern when absent */
+                    assetTag?: string;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    modelId: string;
+                    /**
+                     * @description Initial state (default in_stock); later changes go through the lifecycle endpoint
+                     * @enum {string}
+                     */
+                    lifecycleState?: "ordered" | "in_stock";
+                    serial?: string | null;
+                    name?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    locationId?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    defaultLocationId?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    supplierId?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    departmentId?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    parentAssetId?: string | null;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    purchaseDate?: string | null;
+                    /** @description Major units of `currency`; not negative */
+                    purchaseCost?: number | null;
+                    /** @description ISO 4217 code */
+                    currency?: string | null;
+                    orderNumber?: string | null;
+                    invoiceNumber?: string | null;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    warrantyEnd?: string | null;
+                    /** @description Sets warrantyEnd = purchaseDate + months (give one of the two) */
+                    warrantyMonths?: number;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    eolDate?: string | null;
+                    notes?: string | null;
+                    /** @description Values by custom field key (see GET /categories/{id}/fields); null removes a value */
+                    customFields?: {
+                        [key: string]: unknown;
+                    };
+                    media?: {
+                        /** @enum {string} */
+                        mediaType: "hdd" | "ssd" | "nvme" | "flash" | "tape" | "optical" | "mobile";
+                        serial?: string | null;
+                        model?: string | null;
+                        manufacturer?: string | null;
+                        capacityBytes?: number | null;
+                        interface?: string | null;
+                        notes?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        assetTag: string;
+                        serial: string | null;
+                        name: string | null;
+                        lifecycleState: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
+                        model: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        category: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        manufacturer: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        location: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        purchaseDate: string | null;
+                        /** @description In major units of `currency` (e.g. 1234.5) */
+                        purchaseCost: number | null;
+                        /** @description ISO 4217 code */
+                        currency: string | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        warrantyEnd: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                        notes: string | null;
+                        orderNumber: string | null;
+                        invoiceNumber: string | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        eolDate: string | null;
+                        supplier: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        department: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        defaultLocation: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        parent: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            assetTag: string;
+                        } | null;
+                        childCount: number;
+                        customFields: {
+                            [key: string]: unknown;
+                        };
+                        media: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @enum {string} */
+                            mediaType: "hdd" | "ssd" | "nvme" | "flash" | "tape" | "optical" | "mobile";
+                            serial: string | null;
+                            model: string | null;
+                            manufacturer: string | null;
+                            capacityBytes: number | null;
+                            interface: string | null;
+                            /**
+                             * @description sanitized/destroyed are set by the sanitization records
+                             * @enum {string}
+                             */
+                            status: "installed" | "removed" | "sanitized" | "destroyed";
+                            /** @description manual | discovery | import */
+                            source: string;
+                            notes: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            updatedAt: string;
+                        }[];
+                        attachmentCount: number;
+                        currentAssignment: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @enum {string} */
+                            targetType: "user" | "location" | "asset";
+                            target: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                label: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            checkedOutAt: string;
+                            expectedReturnAt: string | null;
+                            acceptance: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /** @description pending | accepted | declined | cancelled */
+                                status: string;
+                            } | null;
+                        } | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        deletedAt: string | null;
+                        dataBearing: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getAsset: {
+        parameters: {
+            query?: {
+                /** @description Also find deleted assets (needs asset.delete) */
+                includeDeleted?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        assetTag: string;
+                        serial: string | null;
+                        name: string | null;
+                        lifecycleState: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
+                        model: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        category: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        manufacturer: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        location: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        purchaseDate: string | null;
+                        /** @description In major units of `currency` (e.g. 1234.5) */
+                        purchaseCost: number | null;
+                        /** @description ISO 4217 code */
+                        currency: string | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        warrantyEnd: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                        notes: string | null;
+                        orderNumber: string | null;
+                        invoiceNumber: string | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        eolDate: string | null;
+                        supplier: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        department: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        defaultLocation: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        parent: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            assetTag: string;
+                        } | null;
+                        childCount: number;
+                        customFields: {
+                            [key: string]: unknown;
+                        };
+                        media: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @enum {string} */
+                            mediaType: "hdd" | "ssd" | "nvme" | "flash" | "tape" | "optical" | "mobile";
+                            serial: string | null;
+                            model: string | null;
+                            manufacturer: string | null;
+                            capacityBytes: number | null;
+                            interface: string | null;
+                            /**
+                             * @description sanitized/destroyed are set by the sanitization records
+                             * @enum {string}
+                             */
+                            status: "installed" | "removed" | "sanitized" | "destroyed";
+                            /** @description manual | discovery | import */
+                            source: string;
+                            notes: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            updatedAt: string;
+                        }[];
+                        attachmentCount: number;
+                        currentAssignment: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @enum {string} */
+                            targetType: "user" | "location" | "asset";
+                            target: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                label: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            checkedOutAt: string;
+                            expectedReturnAt: string | null;
+                            acceptance: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /** @description pending | accepted | declined | cancelled */
+                                status: string;
+                            } | null;
+                        } | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        deletedAt: string | null;
+                        dataBearing: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    assetTag?: string;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    modelId?: string;
+                    serial?: string | null;
+                    name?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    locationId?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    defaultLocationId?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    supplierId?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    departmentId?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    parentAssetId?: string | null;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    purchaseDate?: string | null;
+                    /** @description Major units of `currency`; not negative */
+                    purchaseCost?: number | null;
+                    /** @description ISO 4217 code */
+                    currency?: string | null;
+                    orderNumber?: string | null;
+                    invoiceNumber?: string | null;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    warrantyEnd?: string | null;
+                    /** @description Sets warrantyEnd = purchaseDate + months (give one of the two) */
+                    warrantyMonths?: number;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    eolDate?: string | null;
+                    notes?: string | null;
+                    /** @description Values by custom field key (see GET /categories/{id}/fields); null removes a value */
+                    customFields?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        assetTag: string;
+                        serial: string | null;
+                        name: string | null;
+                        lifecycleState: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
+                        model: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        category: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        manufacturer: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        location: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        purchaseDate: string | null;
+                        /** @description In major units of `currency` (e.g. 1234.5) */
+                        purchaseCost: number | null;
+                        /** @description ISO 4217 code */
+                        currency: string | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        warrantyEnd: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                        notes: string | null;
+                        orderNumber: string | null;
+                        invoiceNumber: string | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        eolDate: string | null;
+                        supplier: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        department: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        defaultLocation: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        parent: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            assetTag: string;
+                        } | null;
+                        childCount: number;
+                        customFields: {
+                            [key: string]: unknown;
+                        };
+                        media: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @enum {string} */
+                            mediaType: "hdd" | "ssd" | "nvme" | "flash" | "tape" | "optical" | "mobile";
+                            serial: string | null;
+                            model: string | null;
+                            manufacturer: string | null;
+                            capacityBytes: number | null;
+                            interface: string | null;
+                            /**
+                             * @description sanitized/destroyed are set by the sanitization records
+                             * @enum {string}
+                             */
+                            status: "installed" | "removed" | "sanitized" | "destroyed";
+                            /** @description manual | discovery | import */
+                            source: string;
+                            notes: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            updatedAt: string;
+                        }[];
+                        attachmentCount: number;
+                        currentAssignment: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @enum {string} */
+                            targetType: "user" | "location" | "asset";
+                            target: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                label: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            checkedOutAt: string;
+                            expectedReturnAt: string | null;
+                            acceptance: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /** @description pending | accepted | declined | cancelled */
+                                status: string;
+                            } | null;
+                        } | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        deletedAt: string | null;
+                        dataBearing: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restoreAsset: {
         parameters: {
             query?: never;
             header?: never;
@@ -2663,10 +4594,3159 @@ export interface operations {
                             id: string;
                             name: string;
                         } | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
                         purchaseDate: string | null;
+                        /** @description In major units of `currency` (e.g. 1234.5) */
                         purchaseCost: number | null;
+                        /** @description ISO 4217 code */
                         currency: string | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
                         warrantyEnd: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                        notes: string | null;
+                        orderNumber: string | null;
+                        invoiceNumber: string | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        eolDate: string | null;
+                        supplier: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        department: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        defaultLocation: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        parent: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            assetTag: string;
+                        } | null;
+                        childCount: number;
+                        customFields: {
+                            [key: string]: unknown;
+                        };
+                        media: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @enum {string} */
+                            mediaType: "hdd" | "ssd" | "nvme" | "flash" | "tape" | "optical" | "mobile";
+                            serial: string | null;
+                            model: string | null;
+                            manufacturer: string | null;
+                            capacityBytes: number | null;
+                            interface: string | null;
+                            /**
+                             * @description sanitized/destroyed are set by the sanitization records
+                             * @enum {string}
+                             */
+                            status: "installed" | "removed" | "sanitized" | "destroyed";
+                            /** @description manual | discovery | import */
+                            source: string;
+                            notes: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            updatedAt: string;
+                        }[];
+                        attachmentCount: number;
+                        currentAssignment: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @enum {string} */
+                            targetType: "user" | "location" | "asset";
+                            target: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                label: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            checkedOutAt: string;
+                            expectedReturnAt: string | null;
+                            acceptance: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /** @description pending | accepted | declined | cancelled */
+                                status: string;
+                            } | null;
+                        } | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        deletedAt: string | null;
+                        dataBearing: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAssetChildren: {
+        parameters: {
+            query?: {
+                /** @description Also find deleted assets (needs asset.delete) */
+                includeDeleted?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        assetTag: string;
+                        serial: string | null;
+                        name: string | null;
+                        lifecycleState: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
+                        model: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        category: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        manufacturer: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        location: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        purchaseDate: string | null;
+                        /** @description In major units of `currency` (e.g. 1234.5) */
+                        purchaseCost: number | null;
+                        /** @description ISO 4217 code */
+                        currency: string | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        warrantyEnd: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAssetMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        mediaType: "hdd" | "ssd" | "nvme" | "flash" | "tape" | "optical" | "mobile";
+                        serial: string | null;
+                        model: string | null;
+                        manufacturer: string | null;
+                        capacityBytes: number | null;
+                        interface: string | null;
+                        /**
+                         * @description sanitized/destroyed are set by the sanitization records
+                         * @enum {string}
+                         */
+                        status: "installed" | "removed" | "sanitized" | "destroyed";
+                        /** @description manual | discovery | import */
+                        source: string;
+                        notes: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addAssetMedium: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    mediaType: "hdd" | "ssd" | "nvme" | "flash" | "tape" | "optical" | "mobile";
+                    serial?: string | null;
+                    model?: string | null;
+                    manufacturer?: string | null;
+                    capacityBytes?: number | null;
+                    interface?: string | null;
+                    notes?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        mediaType: "hdd" | "ssd" | "nvme" | "flash" | "tape" | "optical" | "mobile";
+                        serial: string | null;
+                        model: string | null;
+                        manufacturer: string | null;
+                        capacityBytes: number | null;
+                        interface: string | null;
+                        /**
+                         * @description sanitized/destroyed are set by the sanitization records
+                         * @enum {string}
+                         */
+                        status: "installed" | "removed" | "sanitized" | "destroyed";
+                        /** @description manual | discovery | import */
+                        source: string;
+                        notes: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeAssetMedium: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+                /** @description UUIDv7 */
+                mediumId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateAssetMedium: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+                /** @description UUIDv7 */
+                mediumId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    mediaType?: "hdd" | "ssd" | "nvme" | "flash" | "tape" | "optical" | "mobile";
+                    serial?: string | null;
+                    model?: string | null;
+                    manufacturer?: string | null;
+                    capacityBytes?: number | null;
+                    interface?: string | null;
+                    notes?: string | null;
+                    /**
+                     * @description Physical presence; sanitized/destroyed come from sanitization records
+                     * @enum {string}
+                     */
+                    status?: "installed" | "removed";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        mediaType: "hdd" | "ssd" | "nvme" | "flash" | "tape" | "optical" | "mobile";
+                        serial: string | null;
+                        model: string | null;
+                        manufacturer: string | null;
+                        capacityBytes: number | null;
+                        interface: string | null;
+                        /**
+                         * @description sanitized/destroyed are set by the sanitization records
+                         * @enum {string}
+                         */
+                        status: "installed" | "removed" | "sanitized" | "destroyed";
+                        /** @description manual | discovery | import */
+                        source: string;
+                        notes: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAssetAttachments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "invoice" | "photo" | "other";
+                        fileName: string;
+                        /** @description Sniffed from the content, not taken from the upload */
+                        contentType: string;
+                        sizeBytes: number;
+                        sha256: string;
+                        uploadedBy: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            displayName: string;
+                        } | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addAssetAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "invoice" | "photo" | "other";
+                        fileName: string;
+                        /** @description Sniffed from the content, not taken from the upload */
+                        contentType: string;
+                        sizeBytes: number;
+                        sha256: string;
+                        uploadedBy: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            displayName: string;
+                        } | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stored file; Content-Type is the sniffed type, Content-Disposition names the file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getModelImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stored file; Content-Type is the sniffed type, Content-Disposition names the file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putModelImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        modelId: string;
+                        contentType: string;
+                        sizeBytes: number;
+                        sha256: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listLocations: {
+        parameters: {
+            query?: {
+                /** @description Case-insensitive substring of the name */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        parentId: string | null;
+                        /** @description 0 for a top-level location */
+                        depth: number;
+                        /** @description Ids from the root down to this location (inclusive) */
+                        path: string[];
+                        /** @description Names from the root down to this location, e.g. ["HQ", "Floor 2"] */
+                        pathNames: string[];
+                        address: string | null;
+                        latitude: number | null;
+                        longitude: number | null;
+                        /** @description Assets located directly here */
+                        assetCount: number;
+                        /** @description Assets located here or in any sub-location */
+                        subtreeAssetCount: number;
+                        childCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createLocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    parentId?: string | null;
+                    address?: string | null;
+                    latitude?: number | null;
+                    longitude?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        parentId: string | null;
+                        /** @description 0 for a top-level location */
+                        depth: number;
+                        /** @description Ids from the root down to this location (inclusive) */
+                        path: string[];
+                        /** @description Names from the root down to this location, e.g. ["HQ", "Floor 2"] */
+                        pathNames: string[];
+                        address: string | null;
+                        latitude: number | null;
+                        longitude: number | null;
+                        /** @description Assets located directly here */
+                        assetCount: number;
+                        /** @description Assets located here or in any sub-location */
+                        subtreeAssetCount: number;
+                        childCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        parentId: string | null;
+                        /** @description 0 for a top-level location */
+                        depth: number;
+                        /** @description Ids from the root down to this location (inclusive) */
+                        path: string[];
+                        /** @description Names from the root down to this location, e.g. ["HQ", "Floor 2"] */
+                        pathNames: string[];
+                        address: string | null;
+                        latitude: number | null;
+                        longitude: number | null;
+                        /** @description Assets located directly here */
+                        assetCount: number;
+                        /** @description Assets located here or in any sub-location */
+                        subtreeAssetCount: number;
+                        childCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteLocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateLocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    parentId?: string | null;
+                    address?: string | null;
+                    latitude?: number | null;
+                    longitude?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        parentId: string | null;
+                        /** @description 0 for a top-level location */
+                        depth: number;
+                        /** @description Ids from the root down to this location (inclusive) */
+                        path: string[];
+                        /** @description Names from the root down to this location, e.g. ["HQ", "Floor 2"] */
+                        pathNames: string[];
+                        address: string | null;
+                        latitude: number | null;
+                        longitude: number | null;
+                        /** @description Assets located directly here */
+                        assetCount: number;
+                        /** @description Assets located here or in any sub-location */
+                        subtreeAssetCount: number;
+                        childCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMemberProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        userId: string;
+                        employeeNumber: string | null;
+                        title: string | null;
+                        phone: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        departmentId: string | null;
+                        department: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                        } | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        locationId: string | null;
+                        location: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            pathNames: string[];
+                        } | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        managerUserId: string | null;
+                        manager: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            userId: string;
+                            displayName: string;
+                        } | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateMemberProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    employeeNumber?: string | null;
+                    title?: string | null;
+                    phone?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    departmentId?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    locationId?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    managerUserId?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        userId: string;
+                        employeeNumber: string | null;
+                        title: string | null;
+                        phone: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        departmentId: string | null;
+                        department: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                        } | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        locationId: string | null;
+                        location: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            pathNames: string[];
+                        } | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        managerUserId: string | null;
+                        manager: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            userId: string;
+                            displayName: string;
+                        } | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCategories: {
+        parameters: {
+            query?: {
+                /** @description Case-insensitive substring of the name */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        /** @description Asset class of a category */
+                        assetClass: "laptop" | "desktop" | "server" | "monitor" | "dock" | "peripheral" | "phone_tablet" | "printer" | "network_device" | "storage" | "ups" | "conference" | "sim_card" | "other";
+                        dataBearing: boolean;
+                        requiresAcceptance: boolean;
+                        acceptanceTerms: string | null;
+                        acceptanceTermsVersion: number | null;
+                        tagPattern: string | null;
+                        modelCount: number;
+                        assetCount: number;
+                        fieldCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @description Asset class of a category */
+                    assetClass: "laptop" | "desktop" | "server" | "monitor" | "dock" | "peripheral" | "phone_tablet" | "printer" | "network_device" | "storage" | "ups" | "conference" | "sim_card" | "other";
+                    /** @description Defaults from the asset class (laptops, servers, storage … are data-bearing) */
+                    dataBearing?: boolean;
+                    requiresAcceptance?: boolean;
+                    acceptanceTerms?: string | null;
+                    /** @description Overrides the organization pattern, e.g. LAP-{00000} */
+                    tagPattern?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        /** @description Asset class of a category */
+                        assetClass: "laptop" | "desktop" | "server" | "monitor" | "dock" | "peripheral" | "phone_tablet" | "printer" | "network_device" | "storage" | "ups" | "conference" | "sim_card" | "other";
+                        dataBearing: boolean;
+                        requiresAcceptance: boolean;
+                        acceptanceTerms: string | null;
+                        acceptanceTermsVersion: number | null;
+                        tagPattern: string | null;
+                        modelCount: number;
+                        assetCount: number;
+                        fieldCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        /** @description Asset class of a category */
+                        assetClass: "laptop" | "desktop" | "server" | "monitor" | "dock" | "peripheral" | "phone_tablet" | "printer" | "network_device" | "storage" | "ups" | "conference" | "sim_card" | "other";
+                        dataBearing: boolean;
+                        requiresAcceptance: boolean;
+                        acceptanceTerms: string | null;
+                        acceptanceTermsVersion: number | null;
+                        tagPattern: string | null;
+                        modelCount: number;
+                        assetCount: number;
+                        fieldCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** @description Asset class of a category */
+                    assetClass?: "laptop" | "desktop" | "server" | "monitor" | "dock" | "peripheral" | "phone_tablet" | "printer" | "network_device" | "storage" | "ups" | "conference" | "sim_card" | "other";
+                    /** @description Defaults from the asset class (laptops, servers, storage … are data-bearing) */
+                    dataBearing?: boolean;
+                    requiresAcceptance?: boolean;
+                    acceptanceTerms?: string | null;
+                    /** @description Overrides the organization pattern, e.g. LAP-{00000} */
+                    tagPattern?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        /** @description Asset class of a category */
+                        assetClass: "laptop" | "desktop" | "server" | "monitor" | "dock" | "peripheral" | "phone_tablet" | "printer" | "network_device" | "storage" | "ups" | "conference" | "sim_card" | "other";
+                        dataBearing: boolean;
+                        requiresAcceptance: boolean;
+                        acceptanceTerms: string | null;
+                        acceptanceTermsVersion: number | null;
+                        tagPattern: string | null;
+                        modelCount: number;
+                        assetCount: number;
+                        fieldCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listManufacturers: {
+        parameters: {
+            query?: {
+                /** @description Case-insensitive substring of the name */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        supportUrl: string | null;
+                        warrantyLookupUrl: string | null;
+                        modelCount: number;
+                        assetCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createManufacturer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    supportUrl?: string | null;
+                    warrantyLookupUrl?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        supportUrl: string | null;
+                        warrantyLookupUrl: string | null;
+                        modelCount: number;
+                        assetCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getManufacturer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        supportUrl: string | null;
+                        warrantyLookupUrl: string | null;
+                        modelCount: number;
+                        assetCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteManufacturer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateManufacturer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    supportUrl?: string | null;
+                    warrantyLookupUrl?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        supportUrl: string | null;
+                        warrantyLookupUrl: string | null;
+                        modelCount: number;
+                        assetCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSuppliers: {
+        parameters: {
+            query?: {
+                /** @description Case-insensitive substring of the name */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        contactName: string | null;
+                        email: string | null;
+                        phone: string | null;
+                        url: string | null;
+                        notes: string | null;
+                        assetCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSupplier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    contactName?: string | null;
+                    email?: string | null;
+                    phone?: string | null;
+                    url?: string | null;
+                    notes?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        contactName: string | null;
+                        email: string | null;
+                        phone: string | null;
+                        url: string | null;
+                        notes: string | null;
+                        assetCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSupplier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        contactName: string | null;
+                        email: string | null;
+                        phone: string | null;
+                        url: string | null;
+                        notes: string | null;
+                        assetCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSupplier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateSupplier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    contactName?: string | null;
+                    email?: string | null;
+                    phone?: string | null;
+                    url?: string | null;
+                    notes?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        contactName: string | null;
+                        email: string | null;
+                        phone: string | null;
+                        url: string | null;
+                        notes: string | null;
+                        assetCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listModels: {
+        parameters: {
+            query?: {
+                /** @description Case-insensitive substring of the name or model number */
+                q?: string;
+                /** @description UUIDv7 */
+                categoryId?: string;
+                /** @description UUIDv7 */
+                manufacturerId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        modelNumber: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        categoryId: string;
+                        category: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            /** @description Asset class of a category */
+                            assetClass: "laptop" | "desktop" | "server" | "monitor" | "dock" | "peripheral" | "phone_tablet" | "printer" | "network_device" | "storage" | "ups" | "conference" | "sim_card" | "other";
+                        };
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        manufacturerId: string | null;
+                        manufacturer: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        eolMonths: number | null;
+                        defaultCustomFields: {
+                            [key: string]: unknown;
+                        };
+                        hasImage: boolean;
+                        assetCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    categoryId: string;
+                    modelNumber?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    manufacturerId?: string | null;
+                    /** @description Months from purchase to end of life */
+                    eolMonths?: number | null;
+                    /** @description Custom field values new assets of this model start with */
+                    defaultCustomFields?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        modelNumber: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        categoryId: string;
+                        category: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            /** @description Asset class of a category */
+                            assetClass: "laptop" | "desktop" | "server" | "monitor" | "dock" | "peripheral" | "phone_tablet" | "printer" | "network_device" | "storage" | "ups" | "conference" | "sim_card" | "other";
+                        };
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        manufacturerId: string | null;
+                        manufacturer: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        eolMonths: number | null;
+                        defaultCustomFields: {
+                            [key: string]: unknown;
+                        };
+                        hasImage: boolean;
+                        assetCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        modelNumber: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        categoryId: string;
+                        category: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            /** @description Asset class of a category */
+                            assetClass: "laptop" | "desktop" | "server" | "monitor" | "dock" | "peripheral" | "phone_tablet" | "printer" | "network_device" | "storage" | "ups" | "conference" | "sim_card" | "other";
+                        };
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        manufacturerId: string | null;
+                        manufacturer: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        eolMonths: number | null;
+                        defaultCustomFields: {
+                            [key: string]: unknown;
+                        };
+                        hasImage: boolean;
+                        assetCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    categoryId?: string;
+                    modelNumber?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    manufacturerId?: string | null;
+                    /** @description Months from purchase to end of life */
+                    eolMonths?: number | null;
+                    /** @description Custom field values new assets of this model start with */
+                    defaultCustomFields?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        modelNumber: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        categoryId: string;
+                        category: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            /** @description Asset class of a category */
+                            assetClass: "laptop" | "desktop" | "server" | "monitor" | "dock" | "peripheral" | "phone_tablet" | "printer" | "network_device" | "storage" | "ups" | "conference" | "sim_card" | "other";
+                        };
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        manufacturerId: string | null;
+                        manufacturer: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        } | null;
+                        eolMonths: number | null;
+                        defaultCustomFields: {
+                            [key: string]: unknown;
+                        };
+                        hasImage: boolean;
+                        assetCount: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCategoryFields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        categoryId: string;
+                        /** @description Key in the asset's `customFields` object */
+                        key: string;
+                        label: string;
+                        /**
+                         * @description Value type of the field
+                         * @enum {string}
+                         */
+                        type: "text" | "long_text" | "number" | "money" | "date" | "boolean" | "select" | "multi_select" | "url" | "email" | "ip" | "mac" | "regex";
+                        /** @description Allowed values (select, multi_select); empty otherwise */
+                        options: string[];
+                        /** @description Pattern the whole value must match (type regex) */
+                        regex: string | null;
+                        required: boolean;
+                        /** @description No two assets may hold the same value */
+                        unique: boolean;
+                        helpText: string | null;
+                        position: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCategoryField: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description ^[a-z][a-z0-9_]{0,39}$ */
+                    key: string;
+                    label: string;
+                    /**
+                     * @description Value type of the field
+                     * @enum {string}
+                     */
+                    type: "text" | "long_text" | "number" | "money" | "date" | "boolean" | "select" | "multi_select" | "url" | "email" | "ip" | "mac" | "regex";
+                    options?: string[];
+                    regex?: string | null;
+                    required?: boolean;
+                    unique?: boolean;
+                    helpText?: string | null;
+                    position?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        categoryId: string;
+                        /** @description Key in the asset's `customFields` object */
+                        key: string;
+                        label: string;
+                        /**
+                         * @description Value type of the field
+                         * @enum {string}
+                         */
+                        type: "text" | "long_text" | "number" | "money" | "date" | "boolean" | "select" | "multi_select" | "url" | "email" | "ip" | "mac" | "regex";
+                        /** @description Allowed values (select, multi_select); empty otherwise */
+                        options: string[];
+                        /** @description Pattern the whole value must match (type regex) */
+                        regex: string | null;
+                        required: boolean;
+                        /** @description No two assets may hold the same value */
+                        unique: boolean;
+                        helpText: string | null;
+                        position: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteField: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateField: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description ^[a-z][a-z0-9_]{0,39}$ */
+                    key?: string;
+                    label?: string;
+                    /**
+                     * @description Value type of the field
+                     * @enum {string}
+                     */
+                    type?: "text" | "long_text" | "number" | "money" | "date" | "boolean" | "select" | "multi_select" | "url" | "email" | "ip" | "mac" | "regex";
+                    options?: string[];
+                    regex?: string | null;
+                    required?: boolean;
+                    unique?: boolean;
+                    helpText?: string | null;
+                    position?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        categoryId: string;
+                        /** @description Key in the asset's `customFields` object */
+                        key: string;
+                        label: string;
+                        /**
+                         * @description Value type of the field
+                         * @enum {string}
+                         */
+                        type: "text" | "long_text" | "number" | "money" | "date" | "boolean" | "select" | "multi_select" | "url" | "email" | "ip" | "mac" | "regex";
+                        /** @description Allowed values (select, multi_select); empty otherwise */
+                        options: string[];
+                        /** @description Pattern the whole value must match (type regex) */
+                        regex: string | null;
+                        required: boolean;
+                        /** @description No two assets may hold the same value */
+                        unique: boolean;
+                        helpText: string | null;
+                        position: number;
                         /**
                          * Format: date-time
                          * @description ISO-8601 UTC
@@ -2801,27 +7881,130 @@ export interface operations {
             };
         };
     };
-    listAssets: {
+    exportAssets: {
         parameters: {
             query?: {
-                limit?: number;
-                /** @description nextCursor of the previous page (opaque) */
-                cursor?: string;
-                /** @description Field to sort by; a leading "-" sorts descending */
-                sort?: "assetTag" | "-assetTag" | "updatedAt" | "-updatedAt";
-                state?: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
+                /** @description Full text over tag, serial, name, model, manufacturer, assignee and notes; each word a prefix ("dell lat"). Exact tag/serial matches come first, then tag and serial prefixes, then text matches (newest first) unless `sort` is given. */
+                q?: string;
+                /** @description Lifecycle state; repeat for several */
+                state?: ("ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed")[];
                 /** @description UUIDv7 */
                 categoryId?: string;
                 /** @description UUIDv7 */
                 modelId?: string;
-                /** @description Assets at exactly this location */
+                /** @description UUIDv7 */
+                manufacturerId?: string;
+                /** @description UUIDv7 */
+                supplierId?: string;
+                /** @description UUIDv7 */
+                departmentId?: string;
+                /** @description Assets at this location (and below it unless includeSublocations=false) */
                 locationId?: string;
+                includeSublocations?: boolean;
+                /** @description Assets currently checked out to this member */
+                assigneeUserId?: string;
+                /** @description true: checked out to anyone or anything; false: not checked out */
+                assigned?: boolean;
+                /** @description YYYY-MM-DD (inclusive) */
+                warrantyEndFrom?: string;
+                /** @description YYYY-MM-DD (inclusive) */
+                warrantyEndTo?: string;
+                /** @description YYYY-MM-DD (inclusive) */
+                eolDateFrom?: string;
+                /** @description YYYY-MM-DD (inclusive) */
+                eolDateTo?: string;
+                /** @description YYYY-MM-DD (inclusive) */
+                purchaseDateFrom?: string;
+                /** @description YYYY-MM-DD (inclusive) */
+                purchaseDateTo?: string;
+                /** @description Also list deleted assets (needs asset.delete) */
+                includeDeleted?: boolean;
+                /** @description assetTag, name, serial, lifecycleState, purchaseDate, purchaseCost, warrantyEnd, eolDate, createdAt, updatedAt, cf.<key> or relevance (with q; the default then); a leading "-" sorts descending. Empty values sort last either way. */
+                sort?: string;
+                /** @description Comma-separated or repeated: assetTag, name, serial, lifecycleState, category, manufacturer, model, location, assignee, department, supplier, purchaseDate, purchaseCost, currency, warrantyEnd, eolDate, orderNumber, invoiceNumber, notes, createdAt, updatedAt, id, cf.<key> */
+                columns?: string[];
             };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description CSV (UTF-8 with BOM, CRLF); cells a spreadsheet would evaluate are prefixed with ' */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulkEditAssets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ids: string[];
+                    set: {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        locationId?: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        defaultLocationId?: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        supplierId?: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        departmentId?: string | null;
+                        notes?: string | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (inclusive)
+                         */
+                        warrantyEnd?: string | null;
+                        /** @description Values by key; merged into each asset's values, null removes one */
+                        customFields?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
         responses: {
             /** @description Default Response */
             200: {
@@ -2830,6 +8013,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Assets that changed (unchanged ones write no event) */
+                        updated: number;
                         items: {
                             /**
                              * Format: uuid
@@ -2860,9 +8045,19 @@ export interface operations {
                                 id: string;
                                 name: string;
                             } | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
                             purchaseDate: string | null;
+                            /** @description In major units of `currency` (e.g. 1234.5) */
                             purchaseCost: number | null;
+                            /** @description ISO 4217 code */
                             currency: string | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
                             warrantyEnd: string | null;
                             /**
                              * Format: date-time
@@ -2874,8 +8069,3572 @@ export interface operations {
                              * @description ISO-8601 UTC
                              */
                             updatedAt: string;
+                            assignee: {
+                                type: "user" | "location" | "asset";
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /** @description Display name, location name or asset tag */
+                                label: string;
+                            } | null;
+                            /** @description Custom field values by key */
+                            customFields: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assetTimeline: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description The timeline of a deleted asset (needs asset.delete) */
+                includeDeleted?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            seq: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            occurredAt: string;
+                            actor: {
+                                type: string;
+                                id: string | null;
+                                label: string;
+                            };
+                            action: string;
+                            entityType: string;
+                            entityId: string;
+                            changes: {
+                                [key: string]: {
+                                    before: unknown;
+                                    after: unknown;
+                                };
+                            };
+                            meta: {
+                                [key: string]: unknown;
+                            };
+                            requestId: string | null;
+                            hash: string;
                         }[];
                         nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    memberTimeline: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            seq: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            occurredAt: string;
+                            actor: {
+                                type: string;
+                                id: string | null;
+                                label: string;
+                            };
+                            action: string;
+                            entityType: string;
+                            entityId: string;
+                            changes: {
+                                [key: string]: {
+                                    before: unknown;
+                                    after: unknown;
+                                };
+                            };
+                            meta: {
+                                [key: string]: unknown;
+                            };
+                            requestId: string | null;
+                            hash: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quickSearch: {
+        parameters: {
+            query: {
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Exact tag/serial first, then tag and serial prefixes, then text matches; at most 10 */
+                        assets: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            assetTag: string;
+                            serial: string | null;
+                            name: string | null;
+                            lifecycleState: "ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed";
+                            model: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            category: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            manufacturer: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            location: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            purchaseDate: string | null;
+                            /** @description In major units of `currency` (e.g. 1234.5) */
+                            purchaseCost: number | null;
+                            /** @description ISO 4217 code */
+                            currency: string | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            warrantyEnd: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            updatedAt: string;
+                            assignee: {
+                                type: "user" | "location" | "asset";
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /** @description Display name, location name or asset tag */
+                                label: string;
+                            } | null;
+                            /** @description Custom field values by key */
+                            customFields: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        /** @description Members by name or email (needs member.read); at most 10 */
+                        people: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            userId: string;
+                            displayName: string;
+                            email: string;
+                        }[];
+                        /** @description By name (needs location.read); at most 10 */
+                        locations: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            pathNames: string[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listViews: {
+        parameters: {
+            query?: {
+                entity?: "assets";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        entity: "assets";
+                        definition: {
+                            filters: {
+                                [key: string]: unknown;
+                            };
+                            sort: string | null;
+                            columns: string[];
+                        };
+                        shared: boolean;
+                        owner: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            userId: string;
+                            displayName: string;
+                        };
+                        /** @description Owned by the caller (only the owner may change or delete it) */
+                        mine: boolean;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @enum {string} */
+                    entity: "assets";
+                    definition: {
+                        filters?: {
+                            /** @description Full text over tag, serial, name, model, manufacturer, assignee and notes; each word a prefix ("dell lat"). Exact tag/serial matches come first, then tag and serial prefixes, then text matches (newest first) unless `sort` is given. */
+                            q?: string;
+                            /** @description Lifecycle state; repeat for several */
+                            state?: ("ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed")[];
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            categoryId?: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            modelId?: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            manufacturerId?: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            supplierId?: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            departmentId?: string;
+                            /**
+                             * Format: uuid
+                             * @description Assets at this location (and below it unless includeSublocations=false)
+                             */
+                            locationId?: string;
+                            includeSublocations?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description Assets currently checked out to this member
+                             */
+                            assigneeUserId?: string;
+                            /** @description true: checked out to anyone or anything; false: not checked out */
+                            assigned?: boolean;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (inclusive)
+                             */
+                            warrantyEndFrom?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (inclusive)
+                             */
+                            warrantyEndTo?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (inclusive)
+                             */
+                            eolDateFrom?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (inclusive)
+                             */
+                            eolDateTo?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (inclusive)
+                             */
+                            purchaseDateFrom?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (inclusive)
+                             */
+                            purchaseDateTo?: string;
+                            includeDeleted?: boolean;
+                        } & {
+                            [key: string]: string;
+                        };
+                        /** @description assetTag, name, serial, lifecycleState, purchaseDate, purchaseCost, warrantyEnd, eolDate, createdAt, updatedAt, cf.<key> or relevance (with q; the default then); a leading "-" sorts descending. Empty values sort last either way. */
+                        sort?: string | null;
+                        columns?: string[];
+                    };
+                    /**
+                     * @description Visible to everyone in the organization who can list assets
+                     * @default false
+                     */
+                    shared?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        entity: "assets";
+                        definition: {
+                            filters: {
+                                [key: string]: unknown;
+                            };
+                            sort: string | null;
+                            columns: string[];
+                        };
+                        shared: boolean;
+                        owner: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            userId: string;
+                            displayName: string;
+                        };
+                        /** @description Owned by the caller (only the owner may change or delete it) */
+                        mine: boolean;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    definition?: {
+                        filters?: {
+                            /** @description Full text over tag, serial, name, model, manufacturer, assignee and notes; each word a prefix ("dell lat"). Exact tag/serial matches come first, then tag and serial prefixes, then text matches (newest first) unless `sort` is given. */
+                            q?: string;
+                            /** @description Lifecycle state; repeat for several */
+                            state?: ("ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed")[];
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            categoryId?: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            modelId?: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            manufacturerId?: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            supplierId?: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            departmentId?: string;
+                            /**
+                             * Format: uuid
+                             * @description Assets at this location (and below it unless includeSublocations=false)
+                             */
+                            locationId?: string;
+                            includeSublocations?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description Assets currently checked out to this member
+                             */
+                            assigneeUserId?: string;
+                            /** @description true: checked out to anyone or anything; false: not checked out */
+                            assigned?: boolean;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (inclusive)
+                             */
+                            warrantyEndFrom?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (inclusive)
+                             */
+                            warrantyEndTo?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (inclusive)
+                             */
+                            eolDateFrom?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (inclusive)
+                             */
+                            eolDateTo?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (inclusive)
+                             */
+                            purchaseDateFrom?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (inclusive)
+                             */
+                            purchaseDateTo?: string;
+                            includeDeleted?: boolean;
+                        } & {
+                            [key: string]: string;
+                        };
+                        /** @description assetTag, name, serial, lifecycleState, purchaseDate, purchaseCost, warrantyEnd, eolDate, createdAt, updatedAt, cf.<key> or relevance (with q; the default then); a leading "-" sorts descending. Empty values sort last either way. */
+                        sort?: string | null;
+                        columns?: string[];
+                    };
+                    shared?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        entity: "assets";
+                        definition: {
+                            filters: {
+                                [key: string]: unknown;
+                            };
+                            sort: string | null;
+                            columns: string[];
+                        };
+                        shared: boolean;
+                        owner: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            userId: string;
+                            displayName: string;
+                        };
+                        /** @description Owned by the caller (only the owner may change or delete it) */
+                        mine: boolean;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkoutAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What the asset is checked out to */
+                    targetType: "user" | "location" | "asset";
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    targetId: string;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    expectedReturnAt?: string | null;
+                    note?: string | null;
+                    /** @description ISO-8601 timestamp with zone, or YYYY-MM-DD (00:00 UTC) */
+                    checkedOutAt?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        asset: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            assetTag: string;
+                            name: string | null;
+                        };
+                        /** @description What the asset is checked out to */
+                        targetType: "user" | "location" | "asset";
+                        target: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            label: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        checkedOutAt: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        checkedOutBy: string | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        expectedReturnAt: string | null;
+                        checkoutNote: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        returnedAt: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        returnedBy: string | null;
+                        checkinNote: string | null;
+                        overdue: boolean;
+                        acceptance: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            status: "pending" | "accepted" | "declined" | "cancelled";
+                        } | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkinAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    locationId?: string | null;
+                    updateDefaultLocation?: boolean;
+                    /** @description ISO-8601 timestamp with zone, or YYYY-MM-DD (00:00 UTC) */
+                    checkedInAt?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        asset: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            assetTag: string;
+                            name: string | null;
+                        };
+                        /** @description What the asset is checked out to */
+                        targetType: "user" | "location" | "asset";
+                        target: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            label: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        checkedOutAt: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        checkedOutBy: string | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        expectedReturnAt: string | null;
+                        checkoutNote: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        returnedAt: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        returnedBy: string | null;
+                        checkinNote: string | null;
+                        overdue: boolean;
+                        acceptance: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            status: "pending" | "accepted" | "declined" | "cancelled";
+                        } | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulkCheckout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    assetIds: string[];
+                    /** @description What the asset is checked out to */
+                    targetType: "user" | "location" | "asset";
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    targetId: string;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    expectedReturnAt?: string | null;
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            asset: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                assetTag: string;
+                                name: string | null;
+                            };
+                            /** @description What the asset is checked out to */
+                            targetType: "user" | "location" | "asset";
+                            target: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                label: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            checkedOutAt: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            checkedOutBy: string | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            expectedReturnAt: string | null;
+                            checkoutNote: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            returnedAt: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            returnedBy: string | null;
+                            checkinNote: string | null;
+                            overdue: boolean;
+                            acceptance: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                status: "pending" | "accepted" | "declined" | "cancelled";
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulkCheckin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    assetIds: string[];
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            asset: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                assetTag: string;
+                                name: string | null;
+                            };
+                            /** @description What the asset is checked out to */
+                            targetType: "user" | "location" | "asset";
+                            target: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                label: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            checkedOutAt: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            checkedOutBy: string | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            expectedReturnAt: string | null;
+                            checkoutNote: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            returnedAt: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            returnedBy: string | null;
+                            checkinNote: string | null;
+                            overdue: boolean;
+                            acceptance: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                status: "pending" | "accepted" | "declined" | "cancelled";
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAssignments: {
+        parameters: {
+            query?: {
+                /** @description UUIDv7 */
+                assetId?: string;
+                /** @description UUIDv7 */
+                userId?: string;
+                /** @description UUIDv7 */
+                locationId?: string;
+                /** @description UUIDv7 */
+                targetAssetId?: string;
+                open?: boolean;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            asset: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                assetTag: string;
+                                name: string | null;
+                            };
+                            /** @description What the asset is checked out to */
+                            targetType: "user" | "location" | "asset";
+                            target: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                label: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            checkedOutAt: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            checkedOutBy: string | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            expectedReturnAt: string | null;
+                            checkoutNote: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            returnedAt: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            returnedBy: string | null;
+                            checkinNote: string | null;
+                            overdue: boolean;
+                            acceptance: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                status: "pending" | "accepted" | "declined" | "cancelled";
+                            } | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDueAssignments: {
+        parameters: {
+            query?: {
+                days?: number;
+                /** @description The day to count from (default: today, UTC) */
+                asOf?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        asset: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            assetTag: string;
+                            name: string | null;
+                        };
+                        /** @description What the asset is checked out to */
+                        targetType: "user" | "location" | "asset";
+                        target: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            label: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        checkedOutAt: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        checkedOutBy: string | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        expectedReturnAt: string | null;
+                        checkoutNote: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        returnedAt: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        returnedBy: string | null;
+                        checkinNote: string | null;
+                        overdue: boolean;
+                        acceptance: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            status: "pending" | "accepted" | "declined" | "cancelled";
+                        } | null;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOverdueAssignments: {
+        parameters: {
+            query?: {
+                /** @description The day to judge from (default: today, UTC) */
+                asOf?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        asset: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            assetTag: string;
+                            name: string | null;
+                        };
+                        /** @description What the asset is checked out to */
+                        targetType: "user" | "location" | "asset";
+                        target: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            label: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        checkedOutAt: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        checkedOutBy: string | null;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        expectedReturnAt: string | null;
+                        checkoutNote: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        returnedAt: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        returnedBy: string | null;
+                        checkinNote: string | null;
+                        overdue: boolean;
+                        acceptance: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            status: "pending" | "accepted" | "declined" | "cancelled";
+                        } | null;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assetHolderAt: {
+        parameters: {
+            query: {
+                /** @description UUIDv7 */
+                assetId: string;
+                /** @description ISO-8601 timestamp with zone, or YYYY-MM-DD (00:00 UTC) */
+                at: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        assetId: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        at: string;
+                        assignment: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            asset: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                assetTag: string;
+                                name: string | null;
+                            };
+                            /** @description What the asset is checked out to */
+                            targetType: "user" | "location" | "asset";
+                            target: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                label: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            checkedOutAt: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            checkedOutBy: string | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            expectedReturnAt: string | null;
+                            checkoutNote: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            returnedAt: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            returnedBy: string | null;
+                            checkinNote: string | null;
+                            overdue: boolean;
+                            acceptance: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                status: "pending" | "accepted" | "declined" | "cancelled";
+                            } | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    userHoldingsAt: {
+        parameters: {
+            query: {
+                /** @description UUIDv7 */
+                userId: string;
+                /** @description ISO-8601 timestamp with zone, or YYYY-MM-DD (00:00 UTC) */
+                at: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        userId: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        at: string;
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            asset: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                assetTag: string;
+                                name: string | null;
+                            };
+                            /** @description What the asset is checked out to */
+                            targetType: "user" | "location" | "asset";
+                            target: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                label: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            checkedOutAt: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            checkedOutBy: string | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            expectedReturnAt: string | null;
+                            checkoutNote: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            returnedAt: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            returnedBy: string | null;
+                            checkinNote: string | null;
+                            overdue: boolean;
+                            acceptance: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                status: "pending" | "accepted" | "declined" | "cancelled";
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    memberHoldings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        userId: string;
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            asset: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                assetTag: string;
+                                name: string | null;
+                            };
+                            /** @description What the asset is checked out to */
+                            targetType: "user" | "location" | "asset";
+                            target: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                label: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            checkedOutAt: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            checkedOutBy: string | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            expectedReturnAt: string | null;
+                            checkoutNote: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            returnedAt: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            returnedBy: string | null;
+                            checkinNote: string | null;
+                            overdue: boolean;
+                            acceptance: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                status: "pending" | "accepted" | "declined" | "cancelled";
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    offboardMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        userId: string;
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            asset: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                assetTag: string;
+                                name: string | null;
+                            };
+                            /** @description What the asset is checked out to */
+                            targetType: "user" | "location" | "asset";
+                            target: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                label: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            checkedOutAt: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            checkedOutBy: string | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            expectedReturnAt: string | null;
+                            checkoutNote: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            returnedAt: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            returnedBy: string | null;
+                            checkinNote: string | null;
+                            overdue: boolean;
+                            acceptance: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                status: "pending" | "accepted" | "declined" | "cancelled";
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    myItems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            asset: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                assetTag: string;
+                                name: string | null;
+                            };
+                            /** @description What the asset is checked out to */
+                            targetType: "user" | "location" | "asset";
+                            target: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                label: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            checkedOutAt: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            checkedOutBy: string | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            expectedReturnAt: string | null;
+                            checkoutNote: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            returnedAt: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            returnedBy: string | null;
+                            checkinNote: string | null;
+                            overdue: boolean;
+                            acceptance: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                status: "pending" | "accepted" | "declined" | "cancelled";
+                            } | null;
+                        }[];
+                        pendingAcceptances: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            status: "pending" | "accepted" | "declined" | "cancelled";
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            assignmentId: string;
+                            asset: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                assetTag: string;
+                                name: string | null;
+                            };
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            userId: string;
+                            termsText: string | null;
+                            termsVersion: number | null;
+                            signature: string | null;
+                            note: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            respondedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    acceptCheckout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The full name, typed */
+                    signature: string;
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        status: "pending" | "accepted" | "declined" | "cancelled";
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        assignmentId: string;
+                        asset: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            assetTag: string;
+                            name: string | null;
+                        };
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        userId: string;
+                        termsText: string | null;
+                        termsVersion: number | null;
+                        signature: string | null;
+                        note: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        respondedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declineCheckout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        status: "pending" | "accepted" | "declined" | "cancelled";
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        assignmentId: string;
+                        asset: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            assetTag: string;
+                            name: string | null;
+                        };
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        userId: string;
+                        termsText: string | null;
+                        termsVersion: number | null;
+                        signature: string | null;
+                        note: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        respondedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDiscoverySettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What happens to an agent seen for the first time: accept it, queue it for approval (its inventories are stored but not processed), or refuse it */
+                        unknownAgentPolicy: "accept" | "queue" | "refuse";
+                        /** @description Agents must authenticate with an enrolment secret (HTTP Basic password) */
+                        requireEnrollment: boolean;
+                        /** @description Agents post to /inventory/<inventoryPath> */
+                        inventoryPath: string;
+                        /** @description false: the path is the organization slug */
+                        customPath: boolean;
+                        /** @description The URL to give agents as --server */
+                        inventoryUrl: string;
+                        /** @description The agents' default paths, with ?org= naming this organization */
+                        defaultPathUrls: string[];
+                        /** @description PROLOG_FREQ / expiration sent to agents */
+                        contactIntervalHours: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateDiscoverySettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What happens to an agent seen for the first time: accept it, queue it for approval (its inventories are stored but not processed), or refuse it */
+                    unknownAgentPolicy?: "accept" | "queue" | "refuse";
+                    requireEnrollment?: boolean;
+                    /** @description null: back to the organization slug */
+                    inventoryPath?: string | null;
+                    contactIntervalHours?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What happens to an agent seen for the first time: accept it, queue it for approval (its inventories are stored but not processed), or refuse it */
+                        unknownAgentPolicy: "accept" | "queue" | "refuse";
+                        /** @description Agents must authenticate with an enrolment secret (HTTP Basic password) */
+                        requireEnrollment: boolean;
+                        /** @description Agents post to /inventory/<inventoryPath> */
+                        inventoryPath: string;
+                        /** @description false: the path is the organization slug */
+                        customPath: boolean;
+                        /** @description The URL to give agents as --server */
+                        inventoryUrl: string;
+                        /** @description The agents' default paths, with ?org= naming this organization */
+                        defaultPathUrls: string[];
+                        /** @description PROLOG_FREQ / expiration sent to agents */
+                        contactIntervalHours: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAgentEnrollments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        /** @description First characters of the secret */
+                        prefix: string;
+                        status: "active" | "revoked";
+                        createdBy: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        lastUsedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        revokedAt: string | null;
+                        agentCount: number;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createAgentEnrollment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        enrollment: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            /** @description First characters of the secret */
+                            prefix: string;
+                            status: "active" | "revoked";
+                            createdBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastUsedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            revokedAt: string | null;
+                            agentCount: number;
+                        };
+                        /** @description Shown once; agents send it as the HTTP Basic password */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeAgentEnrollment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        name: string;
+                        /** @description First characters of the secret */
+                        prefix: string;
+                        status: "active" | "revoked";
+                        createdBy: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        lastUsedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        revokedAt: string | null;
+                        agentCount: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAgents: {
+        parameters: {
+            query?: {
+                status?: "approved" | "pending" | "refused";
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @description The agent's DEVICEID */
+                            deviceId: string;
+                            /** @description GLPI Agent's GLPI-Agent-ID */
+                            agentUuid: string | null;
+                            name: string | null;
+                            version: string | null;
+                            userAgent: string | null;
+                            status: "approved" | "pending" | "refused";
+                            enrollment: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            firstContactAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastContactAt: string;
+                            lastIp: string | null;
+                            lastError: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastErrorAt: string | null;
+                            decidedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            decidedAt: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            discoveredDeviceId: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /** @description The agent's DEVICEID */
+                        deviceId: string;
+                        /** @description GLPI Agent's GLPI-Agent-ID */
+                        agentUuid: string | null;
+                        name: string | null;
+                        version: string | null;
+                        userAgent: string | null;
+                        status: "approved" | "pending" | "refused";
+                        enrollment: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                        } | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        firstContactAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        lastContactAt: string;
+                        lastIp: string | null;
+                        lastError: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        lastErrorAt: string | null;
+                        decidedBy: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        decidedAt: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        discoveredDeviceId: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approveAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agent: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @description The agent's DEVICEID */
+                            deviceId: string;
+                            /** @description GLPI Agent's GLPI-Agent-ID */
+                            agentUuid: string | null;
+                            name: string | null;
+                            version: string | null;
+                            userAgent: string | null;
+                            status: "approved" | "pending" | "refused";
+                            enrollment: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            firstContactAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastContactAt: string;
+                            lastIp: string | null;
+                            lastError: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastErrorAt: string | null;
+                            decidedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            decidedAt: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            discoveredDeviceId: string | null;
+                        };
+                        processedPayloads: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refuseAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /** @description The agent's DEVICEID */
+                        deviceId: string;
+                        /** @description GLPI Agent's GLPI-Agent-ID */
+                        agentUuid: string | null;
+                        name: string | null;
+                        version: string | null;
+                        userAgent: string | null;
+                        status: "approved" | "pending" | "refused";
+                        enrollment: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                        } | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        firstContactAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        lastContactAt: string;
+                        lastIp: string | null;
+                        lastError: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        lastErrorAt: string | null;
+                        decidedBy: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        decidedAt: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        discoveredDeviceId: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listInventoryPayloads: {
+        parameters: {
+            query?: {
+                /** @description UUIDv7 */
+                agentId?: string;
+                status?: "received" | "processed" | "failed";
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            agentId: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            enrollmentId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            receivedAt: string;
+                            format: "xml" | "json";
+                            compression: "zlib" | "gzip" | "none";
+                            partial: boolean;
+                            sha256: string;
+                            /** @description decompressed */
+                            sizeBytes: number;
+                            /** @description as sent */
+                            wireBytes: number;
+                            status: "received" | "processed" | "failed";
+                            error: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            processedAt: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            discoveredDeviceId: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadInventoryPayload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent message as sent, decompressed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDiscoveredDevices: {
+        parameters: {
+            query?: {
+                /** @description hostname, serial, model or MAC contains */
+                q?: string;
+                /** @description UUIDv7 */
+                agentId?: string;
+                /** @description true: matched to an asset; false: not yet */
+                linked?: boolean;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            agentId: string;
+                            hostname: string | null;
+                            systemSerial: string | null;
+                            manufacturer: string | null;
+                            model: string | null;
+                            uuid: string | null;
+                            primaryMac: string | null;
+                            osName: string | null;
+                            isVirtual: boolean;
+                            storageCount: number;
+                            softwareCount: number;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            assetId: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            lastPayloadId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            firstSeenAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastSeenAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDiscoveredDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        agentId: string;
+                        hostname: string | null;
+                        systemSerial: string | null;
+                        manufacturer: string | null;
+                        model: string | null;
+                        uuid: string | null;
+                        primaryMac: string | null;
+                        osName: string | null;
+                        isVirtual: boolean;
+                        storageCount: number;
+                        softwareCount: number;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        assetId: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        lastPayloadId: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        firstSeenAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        lastSeenAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                        agent: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @description The agent's DEVICEID */
+                            deviceId: string;
+                            /** @description GLPI Agent's GLPI-Agent-ID */
+                            agentUuid: string | null;
+                            name: string | null;
+                            version: string | null;
+                            userAgent: string | null;
+                            status: "approved" | "pending" | "refused";
+                            enrollment: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            firstContactAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastContactAt: string;
+                            lastIp: string | null;
+                            lastError: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastErrorAt: string | null;
+                            decidedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            decidedAt: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            discoveredDeviceId: string | null;
+                        };
+                        record: {
+                            /** @enum {number} */
+                            schemaVersion: 1;
+                            source: {
+                                format: "xml" | "json";
+                                agentName: string | null;
+                                agentVersion: string | null;
+                                deviceId: string;
+                                tag: string | null;
+                                itemtype: string | null;
+                            };
+                            identity: {
+                                systemSerial: string | null;
+                                uuid: string | null;
+                                hostname: string | null;
+                                fqdn: string | null;
+                                domain: string | null;
+                                assetTag: string | null;
+                                macAddresses: string[];
+                                primaryMac: string | null;
+                            };
+                            hardware: {
+                                manufacturer: string | null;
+                                model: string | null;
+                                sku: string | null;
+                                chassisType: string | null;
+                                chassisSerial: string | null;
+                                systemManufacturer: string | null;
+                                bios: {
+                                    manufacturer: string | null;
+                                    version: string | null;
+                                    date: string | null;
+                                };
+                                board: {
+                                    manufacturer: string | null;
+                                    model: string | null;
+                                    serial: string | null;
+                                };
+                                cpus: {
+                                    name: string | null;
+                                    manufacturer: string | null;
+                                    cores: number | null;
+                                    threads: number | null;
+                                    speedMhz: number | null;
+                                    arch: string | null;
+                                    serial: string | null;
+                                }[];
+                                memory: {
+                                    totalMb: number | null;
+                                    osVisibleMb: number | null;
+                                    swapMb: number | null;
+                                    slots: number | null;
+                                    modules: {
+                                        slot: string | null;
+                                        capacityMb: number | null;
+                                        type: string | null;
+                                        speedMhz: number | null;
+                                        manufacturer: string | null;
+                                        model: string | null;
+                                        serial: string | null;
+                                        formFactor: string | null;
+                                    }[];
+                                };
+                            };
+                            virtualization: {
+                                isVirtual: boolean;
+                                vmSystem: string | null;
+                                vmName: string | null;
+                                hostSerial: string | null;
+                            };
+                            os: {
+                                name: string | null;
+                                version: string | null;
+                                fullName: string | null;
+                                kernelName: string | null;
+                                kernelVersion: string | null;
+                                arch: string | null;
+                                servicePack: string | null;
+                                installDate: string | null;
+                                timezone: string | null;
+                            };
+                            networks: {
+                                name: string | null;
+                                mac: string | null;
+                                type: string | null;
+                                virtual: boolean;
+                                status: string | null;
+                                speedMbps: number | null;
+                                driver: string | null;
+                                manufacturer: string | null;
+                                model: string | null;
+                                dhcpServer: string | null;
+                                ipv4: {
+                                    address: string;
+                                    mask: string | null;
+                                    subnet: string | null;
+                                    gateway: string | null;
+                                }[];
+                                ipv6: {
+                                    address: string;
+                                    mask: string | null;
+                                    subnet: string | null;
+                                }[];
+                            }[];
+                            storage: {
+                                name: string | null;
+                                /** @description hdd | ssd | nvme | removable | optical | tape | virtual | unknown */
+                                type: "hdd" | "ssd" | "nvme" | "removable" | "optical" | "tape" | "virtual" | "unknown";
+                                model: string | null;
+                                manufacturer: string | null;
+                                serial: string | null;
+                                sizeMb: number | null;
+                                capacityBytes: number | null;
+                                interface: string | null;
+                                firmware: string | null;
+                                description: string | null;
+                            }[];
+                            filesystems: {
+                                mount: string | null;
+                                device: string | null;
+                                filesystem: string | null;
+                                label: string | null;
+                                totalMb: number | null;
+                                serial: string | null;
+                                encrypted: boolean | null;
+                            }[];
+                            monitors: {
+                                name: string | null;
+                                manufacturer: string | null;
+                                serial: string | null;
+                                altSerial: string | null;
+                                caption: string | null;
+                                description: string | null;
+                                type: string | null;
+                                port: string | null;
+                            }[];
+                            peripherals: {
+                                kind: "usb" | "printer" | "input" | "battery" | "power_supply" | "video" | "sound" | "modem";
+                                name: string | null;
+                                manufacturer: string | null;
+                                model: string | null;
+                                serial: string | null;
+                                description: string | null;
+                            }[];
+                            virtualMachines: {
+                                name: string | null;
+                                uuid: string | null;
+                                status: string | null;
+                                subsystem: string | null;
+                                vmType: string | null;
+                                vcpu: number | null;
+                                memoryMb: number | null;
+                                mac: string | null;
+                                serial: string | null;
+                                comment: string | null;
+                                owner: string | null;
+                            }[];
+                            software: {
+                                name: string;
+                                version: string | null;
+                                publisher: string | null;
+                                installDate: string | null;
+                                arch: string | null;
+                                source: string | null;
+                                category: string | null;
+                                guid: string | null;
+                            }[];
+                        };
                     };
                 };
             };

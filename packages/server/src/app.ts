@@ -24,8 +24,12 @@ import { departmentRoutes } from './modules/departments/departments.routes.js';
 import { eventRoutes } from './modules/events/events.routes.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
 import { assetRoutes } from './modules/assets/assets.routes.js';
+import { catalogRoutes } from './modules/catalog/catalog.routes.js';
+import { fieldRoutes } from './modules/fields/fields.routes.js';
 import { lifecycleRoutes } from './modules/lifecycle/lifecycle.routes.js';
 import { searchRoutes } from './modules/search/search.routes.js';
+import { custodyRoutes } from './modules/custody/custody.routes.js';
+import { discoveryModule } from './modules/discovery/discovery.routes.js';
 
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
@@ -106,9 +110,13 @@ export async function buildApp({ database, config, logger }: BuildAppOptions): P
     await api.register(eventRoutes);
     await api.register(dashboardRoutes);
     await api.register(assetRoutes);
+    await api.register(catalogRoutes);
+    await api.register(fieldRoutes);
     await api.register(lifecycleRoutes);
     await api.register(searchRoutes);
+    await api.register(custodyRoutes);
   }, { prefix: API_PREFIX });
+  await app.register(discoveryModule, { apiPrefix: API_PREFIX, config });
 
   await registerWeb(app, config);
   return app;

@@ -19,6 +19,12 @@ export interface Config {
   loginLockMinutes: number;
   trustProxy: boolean;
   bodyLimitBytes: number;
+  /** Largest accepted file upload (attachments, model images); larger uploads are refused with 413. */
+  maxUploadBytes: number;
+  /** Largest accepted inventory agent message as sent (usually zlib-compressed); larger ones get the protocol's 413 error reply. */
+  maxInventoryBytes: number;
+  /** Largest inventory message after decompression; decompression stops there (decompression bombs). */
+  maxInventoryInflatedBytes: number;
   webDir: string | null;
 }
 
@@ -100,6 +106,10 @@ export function loadConfig(env: Env = process.env, opts: { ensureDataDir?: boole
   const loginLockMinutes = intVar(env, 'LOGIN_LOCK_MINUTES', 15, 1, 24 * 60, problems);
   const trustProxy = boolVar(env, 'TRUST_PROXY', false, problems);
   const bodyLimitBytes = intVar(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024, problems);
+  const maxUploadBytes = intVar(env, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems);
+  const maxInventoryBytes = intVar(env, 'MAX_INVENTORY_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems);
+  const maxInventoryInflatedBytes = intVar(env, 'MAX_INVENTORY_INFLATED_BYTES', 200 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems);
+  if (maxInventoryInflatedBytes < maxInventoryBytes) problems.push(`MAX_INVENTORY_INFLATED_BYTES (${maxInventoryInflatedBytes}) must not be smaller than MAX_INVENTORY_BYTES (${maxInventoryBytes})`);
   let appSecret = env.APP_SECRET?.trim() || '';
   if (appSecret && appSecret.length < 32) problems.push('APP_SECRET must be at least 32 characters');
   if (problems.length) throw new ConfigError(problems);
@@ -108,7 +118,7 @@ export function loadConfig(env: Env = process.env, opts: { ensureDataDir?: boole
   const webDir = env.WEB_DIR?.trim() ? resolve(env.WEB_DIR.trim()) : defaultWebDir();
   return {
     port, host, databaseUrl, dataDir, publicUrl, logLevel, appSecret, sessionTtlHours,
-    loginMaxAttempts, loginLockMinutes, trustProxy, bodyLimitBytes, webDir,
+    loginMaxAttempts, loginLockMinutes, trustProxy, bodyLimitBytes, maxUploadBytes, maxInventoryBytes, maxInventoryInflatedBytes, webDir,
   };
 }
 

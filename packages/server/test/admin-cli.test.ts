@@ -142,3 +142,25 @@ if (engines.includes('postgres')) describe('PostgreSQL migrations', () => {
     }
   });
 });
+
+if (engines.includes('postgres')) describe('PostgreSQL connection loss', () => {
+  it('an idle connection terminated by the server does not crash the process; the next query reconnects', async () => {
+    const { url, drop } = await freshDatabaseUrl('postgres');
+    const database = createDatabase(url, { poolSize: 2 });
+    try {
+      await sql`select 1`.execute(database.db);
+      const pg = (await import('pg')).default;
+      const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await admin.connect();
+      const dbName = new URL(url).pathname.slice(1);
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [dbName]);
+      await admin.end();
+      await new Promise((r) => setTimeout(r, 200));
+      const r = await sql<{ one: number }>`select 1 as one`.execute(database.db);
+      expect(Number(r.rows[0]?.one)).toBe(1);
+    } finally {
+      await database.close();
+      await drop();
+    }
+  });
+});

@@ -113,3 +113,51 @@ describe.each(engines)('department deletion (%s)', (engine) => {
     }
   });
 });
+
+describe.each(engines)('removing a member with custody history (%s)', (engine) => {
+  it('keeps them as a former member: history intact, no access, not listed, can come back', async () => {
+    const t = await createTestApp(engine);
+    try {
+      const owner = await setupOwner(t);
+      const emp = await addMember(t, owner, 'employee');
+      const now = new Date().toISOString();
+      const db = t.database.db;
+      const cat = { id: crypto.randomUUID(), org_id: owner.orgId, name: 'Phones', asset_class: 'phone_tablet', data_bearing: 1, requires_acceptance: 0, acceptance_terms: null, acceptance_terms_version: null, created_at: now, updated_at: now };
+      await db.insertInto('categories').values(cat).execute();
+      const model = { id: crypto.randomUUID(), org_id: owner.orgId, name: 'P1', model_number: null, category_id: cat.id, manufacturer_id: null, eol_months: null, default_custom_fields: '{}', image_path: null, created_at: now, updated_at: now };
+      await db.insertInto('models').values(model).execute();
+      const assetId = crypto.randomUUID();
+      await db.insertInto('assets').values({
+        id: assetId, org_id: owner.orgId, asset_tag: 'PH-1', serial: null, name: null, model_id: model.id, category_id: cat.id, manufacturer_id: null,
+        lifecycle_state: 'in_stock', location_id: null, default_location_id: null, supplier_id: null, department_id: null, purchase_date: null, purchase_cost_minor: null,
+        currency: null, order_number: null, invoice_number: null, warranty_end: null, eol_date: null, notes: null, parent_asset_id: null, custom_fields: '{}', created_at: now, updated_at: now,
+      }).execute();
+      // A returned check-out: history that references the membership.
+      await db.insertInto('assignments').values({
+        id: crypto.randomUUID(), org_id: owner.orgId, asset_id: assetId, target_type: 'user', target_user_id: emp.userId, target_location_id: null, target_asset_id: null,
+        checked_out_at: '2026-01-01T00:00:00.000Z', checked_out_by: owner.userId, expected_return_at: null, checkout_note: null, returned_at: '2026-02-01T00:00:00.000Z', returned_by: owner.userId, checkin_note: null, created_at: now,
+      }).execute();
+      const tok = await createTokenFor(t, emp);
+
+      const res = await call(t, owner, 'DELETE', `/api/v1/members/${emp.userId}`);
+      expect(res.statusCode).toBe(200);
+      expect((await call(t, owner, 'GET', '/api/v1/members')).json<{ userId: string }[]>().map((m) => m.userId)).not.toContain(emp.userId);
+      expect((await call(t, owner, 'GET', `/api/v1/members/${emp.userId}`)).statusCode).toBe(404);
+      expect((await call(t, emp, 'GET', '/api/v1/auth/session')).json<{ organizations: unknown[]; currentOrganization: unknown }>()).toMatchObject({ organizations: [], currentOrganization: null });
+      expect((await call(t, { token: tok }, 'GET', '/api/v1/auth/session')).statusCode).toBe(401);
+      expect(await db.selectFrom('assignments').select('id').where('target_user_id', '=', emp.userId).execute()).toHaveLength(1);
+      // Adding the same person again revives the membership with the new role.
+      const back = await call(t, owner, 'POST', '/api/v1/members', { email: emp.email, displayName: 'Back again', role: 'technician' });
+      expect(back.statusCode).toBe(201);
+      expect(back.json<{ member: { userId: string; role: string } }>().member).toMatchObject({ userId: emp.userId, role: 'technician' });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+async function createTokenFor(t: TestApp, s: Session): Promise<string> {
+  const res = await call(t, s, 'POST', '/api/v1/tokens', { name: 'mine', scopes: ['organization:read'] });
+  expect(res.statusCode).toBe(201);
+  return res.json<{ secret: string }>().secret;
+}

@@ -128,3 +128,18 @@ describe('nullable fields', () => {
     await app.close();
   });
 });
+
+describe('enum validation messages', () => {
+  it('a union of literals fails once, listing the options', async () => {
+    const { Type } = await import('@sinclair/typebox');
+    const { AJV_OPTIONS } = await import('../src/app.js');
+    const { errorsPlugin } = await import('../src/plugins/errors.js');
+    const app = Fastify({ logger: false, ajv: { customOptions: AJV_OPTIONS } });
+    await app.register(errorsPlugin);
+    app.post('/pick', { schema: { body: Type.Object({ colour: Type.Union([Type.Literal('red'), Type.Literal('green')]) }) } }, async (req) => req.body);
+    const res = await app.inject({ method: 'POST', url: '/pick', payload: { colour: 'blue' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<{ errors: unknown[] }>().errors).toEqual([{ path: '/body/colour', message: 'must be one of: red, green', code: 'enum' }]);
+    await app.close();
+  });
+});

@@ -3,7 +3,7 @@
  * pragmas, type parsers, error classification, case-insensitive matching — lives here so that
  * repositories stay on the portable subset of Kysely.
  */
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Dialect, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Dialect, type Expression, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
@@ -33,6 +33,12 @@ export interface Connection {
 export function connect(url: string, opts: { poolSize?: number } = {}): Connection {
   if (engineOf(url) === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
+    // An idle pooled connection can die (database restart, admin termination). pg emits that on
+    // the pool; unhandled, it would crash the process. The pool discards the client and the next
+    // query opens a new connection, so reporting it is enough.
+    pool.on('error', (err) => {
+      process.emitWarning(`PostgreSQL connection lost (${err.message}); it will be re-opened`, { code: 'CUSTODIAN_PG_IDLE' });
+    });
     return { engine: 'postgres', dialect: new PostgresDialect({ pool }), raw: pool };
   }
   const file = sqlitePath(url);
@@ -100,4 +106,114 @@ export async function ping<T>(db: Kysely<T>): Promise<void> {
  */
 export function sqliteBackup(raw: SQLite.Database, target: string): void {
   raw.prepare('VACUUM INTO ?').run(target);
+}
+
+// ---------- full-text search and ranges (search module) ----------
+
+/**
+ * The engine a Kysely handle talks to, for migrations that must branch (they receive only the
+ * handle). Everything else gets the engine from the `Database`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations hold a Kysely<any>
+export function engineOfDb(db: Kysely<any>): Engine {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/**
+ * Free text → search words, each word the list of its tokens (runs of letters, digits and marks,
+ * lower-cased): "LAP-00 Dell" → [["lap", "00"], ["dell"]]. Both engines index documents with the
+ * same split (FTS5 unicode61; PostgreSQL's `simple` configuration over text whose other characters
+ * were replaced by spaces), so a query token always meets the same document tokens.
+ */
+export function searchWords(q: string): string[][] {
+  return q.split(/\s+/)
+    .map((w) => (w.toLowerCase().match(/[\p{L}\p{N}\p{M}]+/gu) ?? []).slice(0, 8))
+    .filter((tokens) => tokens.length > 0)
+    .slice(0, 8);
+}
+
+/**
+ * The engine's full-text query for search words: every word must match; a word's tokens are a
+ * phrase whose last token is a prefix (so "LAP-00" finds LAP-00042 and "dell lat" finds Dell
+ * Latitudes) unless it is a single character (a one-letter prefix matches most of the index).
+ * Tokens hold letters and digits only, so nothing needs quoting.
+ */
+export function fullTextQuery(engine: Engine, words: string[][]): string {
+  const isPrefix = (w: string[]) => (w[w.length - 1]?.length ?? 0) > 1;
+  if (engine === 'postgres') {
+    return words.map((w) => w.map((t, i) => (i === w.length - 1 && isPrefix(w) ? `${t}:*` : t)).join(' <-> ')).join(' & ');
+  }
+  return words.map((w) => `"${w.join(' ')}"${isPrefix(w) ? '*' : ''}`).join(' AND ');
+}
+
+/**
+ * Restricts a query that has `asset_search` in scope to the assets whose search document matches
+ * `query` (from `fullTextQuery`), and names the key that orders the matches newest first.
+ * SQLite joins the FTS5 index as a table-valued function, which then drives the query in rowid
+ * order and stops at the LIMIT (no sort of all matches); PostgreSQL matches the GIN-indexed
+ * tsvector column.
+ */
+export function assetFullText(engine: Engine, query: string): {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- works on any builder with asset_search in scope
+  apply: <QB extends SelectQueryBuilder<any, any, any>>(qb: QB) => QB;
+  key: RawBuilder<number>;
+} {
+  if (engine === 'postgres') {
+    return {
+      apply: (qb) => qb.where(sql<SqlBool>`asset_search.document @@ to_tsquery('simple', ${query})`) as typeof qb,
+      key: sql<number>`asset_search.id`,
+    };
+  }
+  return {
+    apply: (qb) => qb.innerJoin(sql`assets_fts(${query})`.as('fts'), (join) => join.on(sql<SqlBool>`fts.rowid = asset_search.id`)) as typeof qb,
+    key: sql<number>`fts.rowid`,
+  };
+}
+
+/** The smallest string greater than every string that starts with `prefix` (byte/code-unit order). */
+function prefixUpperBound(prefix: string): string {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
+}
+
+/**
+ * Case-sensitive "starts with" that can use a b-tree index: a range on SQLite (binary collation)
+ * and LIKE on PostgreSQL (whose linguistic collations make a range wrong, and whose planner turns
+ * a left-anchored LIKE into an index range under the C collation or a text_pattern_ops index).
+ */
+export function startsWith<DB, TB extends keyof DB>(
+  eb: ExpressionBuilder<DB, TB>,
+  column: Expression<unknown>,
+  prefix: string,
+  engine: Engine,
+): Expression<SqlBool> {
+  if (!prefix) return sql<SqlBool>`1 = 1`;
+  if (engine === 'postgres') {
+    const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+    return eb(column, 'like', sql<string>`${`${escaped}%`} escape '\\'`);
+  }
+  return eb.and([eb(column, '>=', prefix), eb(column, '<', prefixUpperBound(prefix))]);
+}
+
+/**
+ * Keeps SQLite's planner from driving a query through an index on `expr` (unary `+`, a no-op on
+ * any value), to steer it to the plan the caller knows is cheaper. PostgreSQL plans with
+ * statistics and gets the expression unchanged.
+ */
+export function notIndexed<T>(engine: Engine, expr: Expression<T>): Expression<T> {
+  return engine === 'sqlite' ? sql<T>`+${expr}` : expr;
+}
+
+/**
+ * Whether the repository should steer this engine's plans (choose the driving index itself after
+ * cheap bounded probes, see `notIndexed`). SQLite's planner does not weigh a LIMIT against the cost
+ * of sorting, so on its own it sorts 100 000 rows to return 50; PostgreSQL's does.
+ */
+export const steersPlans = (engine: Engine): boolean => engine === 'sqlite';
+
+/** `asset_search.id in (…)` form of a full-text match, for plans driven by another index. */
+export function assetFullTextIds(engine: Engine, query: string): RawBuilder<number> {
+  return engine === 'postgres'
+    ? sql<number>`(select s.id from asset_search s where s.document @@ to_tsquery('simple', ${query}))`
+    : sql<number>`(select rowid from assets_fts(${query}))`;
 }

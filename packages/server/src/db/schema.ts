@@ -377,3 +377,125 @@ export interface DB {
   acceptances: AcceptancesTable;
   saved_views: SavedViewsTable;
 }
+
+/**
+ * One row per asset: its key in the full-text index (migration 2026-11-25T1505_search). Written
+ * only by database triggers; PostgreSQL also holds the `document` tsvector here (not typed: only
+ * db/dialect.ts's full-text helper reads it, in raw SQL).
+ */
+export interface AssetSearchTable {
+  id: Generated<number>;
+  org_id: string;
+  asset_id: string;
+}
+
+// Declaration merging adds the search module's table to `DB` without editing the interface above.
+export interface DB {
+  asset_search: AssetSearchTable;
+}
+
+// ---------- discovery (agents, enrolment, inventory payloads, discovered devices) ----------
+
+export interface AgentEnrollmentsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  prefix: string;
+  /** SHA-256 hex of the secret */
+  secret_hash: string;
+  created_by: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface DiscoverySettingsTable {
+  org_id: string;
+  /** accept | queue | refuse */
+  unknown_agent_policy: string;
+  require_enrollment: number;
+  /** `/inventory/<inventory_path>`; null = the organization's slug */
+  inventory_path: string | null;
+  contact_interval_hours: number;
+  updated_at: string;
+}
+
+export interface AgentsTable {
+  id: string;
+  org_id: string;
+  /** The agent's DEVICEID / deviceid */
+  device_id: string;
+  /** GLPI Agent's `GLPI-Agent-ID` header */
+  agent_uuid: string | null;
+  name: string | null;
+  version: string | null;
+  user_agent: string | null;
+  /** approved | pending | refused */
+  status: string;
+  enrollment_id: string | null;
+  first_contact_at: string;
+  last_contact_at: string;
+  last_ip: string | null;
+  last_error: string | null;
+  last_error_at: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface InventoryPayloadsTable {
+  id: string;
+  org_id: string;
+  agent_id: string | null;
+  enrollment_id: string | null;
+  received_at: string;
+  /** xml | json */
+  format: string;
+  /** zlib | gzip | none */
+  compression: string;
+  partial: number;
+  sha256: string;
+  size_bytes: number;
+  wire_bytes: number;
+  /** gzip of the decompressed message (BLOB / bytea) */
+  body: Buffer;
+  /** received | processed | failed */
+  status: string;
+  error: string | null;
+  processed_at: string | null;
+  device_id: string | null;
+}
+
+export interface DiscoveredDevicesTable {
+  id: string;
+  org_id: string;
+  agent_id: string;
+  /** CanonicalDevice as JSON text */
+  record: string;
+  record_sha256: string;
+  system_serial: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  uuid: string | null;
+  hostname: string | null;
+  primary_mac: string | null;
+  os_name: string | null;
+  is_virtual: number;
+  storage_count: number;
+  software_count: number;
+  last_payload_id: string | null;
+  first_seen_at: string;
+  last_seen_at: string;
+  asset_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DB {
+  agent_enrollments: AgentEnrollmentsTable;
+  discovery_settings: DiscoverySettingsTable;
+  agents: AgentsTable;
+  inventory_payloads: InventoryPayloadsTable;
+  discovered_devices: DiscoveredDevicesTable;
+}

@@ -26,8 +26,28 @@ function dropUnionNoise(errors: FieldError[]): FieldError[] {
   });
 }
 
+/**
+ * A union of literals (an enum written as anyOf const…) fails with one `const` error per option
+ * plus the umbrella `anyOf`; report it once as "must be one of …".
+ */
+function collapseLiteralUnions(errors: AjvError[]): AjvError[] {
+  const out: AjvError[] = [];
+  const consts = new Map<string, unknown[]>();
+  for (const e of errors) if (e.keyword === 'const') consts.set(e.instancePath, [...(consts.get(e.instancePath) ?? []), e.params.allowedValue]);
+  for (const e of errors) {
+    const options = consts.get(e.instancePath);
+    if (options && e.keyword === 'const') continue;
+    if (options && e.keyword === 'anyOf') {
+      out.push({ instancePath: e.instancePath, keyword: 'enum', params: {}, message: `must be one of: ${options.map(String).join(', ')}` });
+      continue;
+    }
+    out.push(e);
+  }
+  return out;
+}
+
 function fieldErrors(context: string | undefined, errors: AjvError[]): FieldError[] {
-  return dropUnionNoise(errors.map((e) => {
+  return dropUnionNoise(collapseLiteralUnions(errors).map((e) => {
     let path = `/${context ?? 'body'}${e.instancePath}`;
     if (e.keyword === 'required' && typeof e.params.missingProperty === 'string') path += `/${e.params.missingProperty}`;
     if (e.keyword === 'additionalProperties' && typeof e.params.additionalProperty === 'string') {
@@ -43,6 +63,8 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, err: A
     .status(err.status)
     .type('application/problem+json')
     .send({
+      // Extra members first: they may add to the standard members, never replace them.
+      ...err.extra,
       type: `urn:custodian:problem:${err.code}`,
       title: STATUS_CODES[err.status] ?? 'Error',
       status: err.status,
@@ -51,7 +73,6 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, err: A
       code: err.code,
       errors: err.errors,
       requestId: String(request.id),
-      ...err.extra,
     });
 }
 

@@ -179,3 +179,16 @@ export async function verifyOrganization(ctx: Ctx): Promise<ChainReport> {
   const orgId = orgOf(ctx);
   return (await verify(ctx.db, orgId))[0] ?? { chainId: orgId, events: 0, ok: true };
 }
+
+/**
+ * One entity's events in an organization, newest first (keyset on seq; events_entity_idx). For
+ * timelines behind other permissions (asset.read, member.read): the caller authorizes.
+ */
+export async function entityTimeline(
+  db: Executor, orgId: string, entityType: string, entityId: string, q: { cursor?: string | undefined; limit?: number | undefined },
+): Promise<{ items: EventDto[]; nextCursor: string | null }> {
+  const limit = q.limit ?? 50;
+  const rows = await repo.listEvents(db, { orgId, entityType, entityId, before: q.cursor ? Number(q.cursor) : undefined, limit: limit + 1 });
+  const items = rows.slice(0, limit).map(toEventDto);
+  return { items, nextCursor: rows.length > limit ? String(items[items.length - 1]!.seq) : null };
+}

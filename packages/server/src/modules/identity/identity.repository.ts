@@ -70,9 +70,9 @@ export interface MembershipWithOrg { org_id: string; role: string; name: string;
 export const membershipsOfUser = (db: Executor, userId: string): Promise<MembershipWithOrg[]> =>
   db.selectFrom('memberships').innerJoin('organizations', 'organizations.id', 'memberships.org_id')
     .select(['memberships.org_id', 'memberships.role', 'organizations.name', 'organizations.slug'])
-    .where('memberships.user_id', '=', userId).orderBy('organizations.name').execute();
+    .where('memberships.user_id', '=', userId).where('memberships.role', '!=', 'former').orderBy('organizations.name').execute();
 
 export const membershipOf = (db: Executor, orgId: string, userId: string) =>
-  db.selectFrom('memberships').select(['role']).where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+  db.selectFrom('memberships').select(['role']).where('org_id', '=', orgId).where('user_id', '=', userId).where('role', '!=', 'former').executeTakeFirst();
 
 export type OrgRow = OrganizationsTable;

@@ -36,3 +36,33 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/roles', { config: { access: 'member.read' }, schema: { operationId: 'listRoles', tags, summary: 'Built-in roles and their permissions', response: { 200: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), description: Type.String(), permissions: Type.Array(Type.String()) })) } } },
     () => members.roles());
 };
+
+const MemberProfile = Type.Object({
+  userId: Uuid,
+  employeeNumber: Nullable(Type.String()),
+  title: Nullable(Type.String()),
+  phone: Nullable(Type.String()),
+  departmentId: Nullable(Uuid),
+  department: Nullable(Type.Object({ id: Uuid, name: Type.String() })),
+  locationId: Nullable(Uuid),
+  location: Nullable(Type.Object({ id: Uuid, name: Type.String(), pathNames: Type.Array(Type.String()) })),
+  managerUserId: Nullable(Uuid),
+  manager: Nullable(Type.Object({ userId: Uuid, displayName: Type.String() })),
+  updatedAt: Nullable(Timestamp),
+});
+const MemberProfileUpdate = Type.Object({
+  employeeNumber: Type.Optional(Nullable(Type.String({ maxLength: 50 }))),
+  title: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+  phone: Type.Optional(Nullable(Type.String({ maxLength: 50 }))),
+  departmentId: Type.Optional(Nullable(Uuid)),
+  locationId: Type.Optional(Nullable(Uuid)),
+  managerUserId: Type.Optional(Nullable(Uuid)),
+}, { additionalProperties: false });
+
+/** Member profiles: where someone sits, their department and manager (registered by memberRoutes). */
+export const memberProfileRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/members/:userId/profile', { config: { access: 'member.read' }, schema: { operationId: 'getMemberProfile', tags, summary: 'Employee number, title, phone, department, location and manager', params: UserParams, response: { 200: MemberProfile } } },
+    (req) => members.getProfile(req.ctx, req.params.userId));
+  app.patch('/members/:userId/profile', { config: { access: 'member.manage' }, schema: { operationId: 'updateMemberProfile', tags, summary: 'Edit a profile (a new location moves the assets the person holds)', params: UserParams, body: MemberProfileUpdate, response: { 200: MemberProfile } } },
+    (req) => members.updateProfile(req.ctx, req.params.userId, req.body));
+};

@@ -9,7 +9,12 @@ import { randomToken } from '../../lib/crypto.js';
 import * as events from '../events/events.service.js';
 import * as identity from '../identity/identity.service.js';
 import * as departments from '../departments/departments.service.js';
+import * as custody from '../custody/custody.service.js';
 import * as repo from './members.repository.js';
+import { isUniqueViolation } from '../../db/dialect.js';
+import type { FieldError } from '../../errors.js';
+import * as locations from '../locations/locations.service.js';
+import { checkPhone, clean } from '../catalog/catalog.validation.js';
 
 export interface MemberDto {
   userId: string;
@@ -72,7 +77,9 @@ export async function add(ctx: Ctx, input: AddMemberInput): Promise<{ member: Me
     } else if (await repo.findMember(trx, orgId, user.id)) {
       throw conflict('member.exists', `${user.email} is already a member of this organization.`, { userId: user.id }, [{ path: '/body/email', message: 'is already a member', code: 'duplicate' }]);
     }
-    await repo.insertMembership(trx, orgId, user.id, role, nowIso());
+    // A former member comes back on their old row, so their history stays theirs.
+    if (await repo.findFormer(trx, orgId, user.id)) await repo.updateRole(trx, orgId, user.id, role, nowIso());
+    else await repo.insertMembership(trx, orgId, user.id, role, nowIso());
     await events.record(trx, ctx, { action: 'member.added', entityType: 'user', entityId: user.id, changes: { role: { before: null, after: role } }, meta: { email: user.email } });
     return { member: toDto(await requireMember(trx, orgId, user.id)), temporaryPassword };
   });
@@ -113,8 +120,18 @@ export async function remove(ctx: Ctx, userId: string): Promise<void> {
     if (before.role === 'owner' && (await repo.countOwners(trx, orgId)) <= 1) {
       throw conflict('member.last_owner', 'An organization needs at least one owner; make someone else owner first.');
     }
+    const held = await custody.heldAssets(trx, orgId, userId);
+    if (held.length) {
+      throw conflict('member.holds_assets', `${before.display_name} still holds ${held.map((a) => a.assetTag).join(', ')}; check these in first (or offboard them).`, { assets: held });
+    }
     await departments.clearManager(trx, ctx, orgId, userId);
-    await repo.deleteMembership(trx, orgId, userId);
+    const now = nowIso();
+    for (const report of await repo.reportsOf(trx, orgId, userId)) {
+      await events.record(trx, ctx, { action: 'member.profile_updated', entityType: 'user', entityId: report, changes: { managerUserId: { before: userId, after: null } } });
+    }
+    await repo.clearManagerOf(trx, orgId, userId, now);
+    await repo.deleteTokensOf(trx, orgId, userId);
+    await repo.updateRole(trx, orgId, userId, repo.FORMER_ROLE, now);
     await events.record(trx, ctx, { action: 'member.removed', entityType: 'user', entityId: userId, changes: { role: { before: before.role, after: null } }, meta: { email: before.email } });
   });
 }
@@ -166,3 +183,145 @@ export const count = (db: Executor, orgId: string) => repo.countMembers(db, orgI
 
 /** The first membership of a new organization (its creator, as owner); the caller writes the events. */
 export const insertOwner = (trx: Executor, orgId: string, userId: string) => repo.insertMembership(trx, orgId, userId, 'owner', nowIso());
+
+// ---- Member profiles ----
+
+/** The member's profile row, or undefined when none was ever saved. */
+export const findProfile = (db: Executor, orgId: string, userId: string) => repo.findProfile(db, orgId, userId);
+
+export interface MemberProfileDto {
+  userId: string;
+  employeeNumber: string | null;
+  title: string | null;
+  phone: string | null;
+  departmentId: string | null;
+  department: { id: string; name: string } | null;
+  locationId: string | null;
+  location: { id: string; name: string; pathNames: string[] } | null;
+  managerUserId: string | null;
+  manager: { userId: string; displayName: string } | null;
+  /** null until the profile is first saved */
+  updatedAt: string | null;
+}
+
+export interface MemberProfileInput {
+  employeeNumber?: string | null;
+  title?: string | null;
+  phone?: string | null;
+  departmentId?: string | null;
+  locationId?: string | null;
+  managerUserId?: string | null;
+}
+
+const PROFILE_FIELDS = ['employeeNumber', 'title', 'phone', 'departmentId', 'locationId', 'managerUserId'] as const;
+type ProfileSnap = Pick<MemberProfileDto, (typeof PROFILE_FIELDS)[number]>;
+const profileSnap = (p: repo.ProfileValues): ProfileSnap => ({
+  employeeNumber: p.employee_number, title: p.title, phone: p.phone, departmentId: p.department_id, locationId: p.location_id, managerUserId: p.manager_user_id,
+});
+
+async function profileDto(db: Executor, orgId: string, userId: string): Promise<MemberProfileDto> {
+  const p = await repo.findProfileWithRefs(db, orgId, userId);
+  if (!p) throw notFound('user');
+  return {
+    userId: p.user_id, employeeNumber: p.employee_number, title: p.title, phone: p.phone,
+    departmentId: p.department_id, department: p.department_id ? { id: p.department_id, name: p.department_name ?? '' } : null,
+    locationId: p.location_id, location: p.location_id ? await locations.describeLocation(db, orgId, p.location_id) : null,
+    managerUserId: p.manager_user_id, manager: p.manager_user_id ? { userId: p.manager_user_id, displayName: p.manager_name ?? '' } : null,
+    updatedAt: p.updated_at,
+  };
+}
+
+export async function getProfile(ctx: Ctx, userId: string): Promise<MemberProfileDto> {
+  authorize(ctx.actor, 'member.read');
+  return profileDto(ctx.db, orgOf(ctx), userId);
+}
+
+/** Longest manager chain followed when looking for a cycle (A manages B manages … manages A). */
+const MAX_MANAGER_CHAIN = 100;
+
+/**
+ * Edits a member's profile (employee number, title, phone, department, location, manager). When
+ * the location changes, the assets the member holds move with them (a holder's items are where
+ * the holder is), each with its own `asset.updated` event.
+ */
+export async function updateProfile(ctx: Ctx, userId: string, input: MemberProfileInput): Promise<MemberProfileDto> {
+  authorize(ctx.actor, 'member.manage');
+  const orgId = orgOf(ctx);
+  return ctx.db.transaction().execute(async (trx) => {
+    await requireMember(trx, orgId, userId);
+    const existing = await repo.findProfile(trx, orgId, userId);
+    const before: repo.ProfileValues = {
+      employee_number: existing?.employee_number ?? null, title: existing?.title ?? null, phone: existing?.phone ?? null,
+      department_id: existing?.department_id ?? null, location_id: existing?.location_id ?? null, manager_user_id: existing?.manager_user_id ?? null,
+    };
+    const errors: FieldError[] = [];
+    const phone = clean(input.phone);
+    checkPhone(errors, '/body/phone', phone);
+    if (input.managerUserId === userId) errors.push({ path: '/body/managerUserId', message: 'a person cannot be their own manager', code: 'self_manager' });
+    if (errors.length) {
+      const self = errors.some((e) => e.code === 'self_manager');
+      throw unprocessable(self ? 'member.self_manager' : 'member.invalid_profile', self ? 'A person cannot be their own manager.' : 'The profile is not valid; see errors for each field.', errors);
+    }
+    const after: repo.ProfileValues = { ...before };
+    const employeeNumber = clean(input.employeeNumber);
+    if (employeeNumber !== undefined) after.employee_number = employeeNumber;
+    const title = clean(input.title);
+    if (title !== undefined) after.title = title;
+    if (phone !== undefined) after.phone = phone;
+    if (input.departmentId !== undefined) {
+      if (input.departmentId && !(await repo.departmentExists(trx, orgId, input.departmentId))) throw notFound('department', '/body/departmentId');
+      after.department_id = input.departmentId;
+    }
+    if (input.locationId !== undefined) {
+      if (input.locationId) await locations.requireLocation(trx, orgId, input.locationId, '/body/locationId');
+      after.location_id = input.locationId;
+    }
+    if (input.managerUserId !== undefined && input.managerUserId !== before.manager_user_id) {
+      if (input.managerUserId) {
+        await requireMember(trx, orgId, input.managerUserId, '/body/managerUserId');
+        let cur: string | null = input.managerUserId;
+        for (let i = 0; cur && i < MAX_MANAGER_CHAIN; i++) {
+          cur = (await repo.findProfile(trx, orgId, cur))?.manager_user_id ?? null;
+          if (cur === userId) {
+            throw unprocessable('member.manager_cycle', 'That person is (indirectly) managed by this one; the reporting line would go in a circle.',
+              [{ path: '/body/managerUserId', message: 'would create a circular reporting line', code: 'cycle' }]);
+          }
+        }
+      }
+      after.manager_user_id = input.managerUserId;
+    }
+    const changes = events.diff<ProfileSnap>(profileSnap(before), profileSnap(after), PROFILE_FIELDS);
+    if (!Object.keys(changes).length) return profileDto(trx, orgId, userId);
+    const duplicateNumber = (other: { user_id: string; display_name: string }) =>
+      conflict('member.duplicate_employee_number', `Employee number ${after.employee_number ?? ''} already belongs to ${other.display_name}.`,
+        { conflict: { userId: other.user_id, displayName: other.display_name } },
+        [{ path: '/body/employeeNumber', message: 'is already used by another person', code: 'duplicate' }]);
+    if (changes.employeeNumber && after.employee_number) {
+      const other = await repo.findByEmployeeNumber(trx, orgId, after.employee_number, userId);
+      if (other) throw duplicateNumber(other);
+    }
+    const now = nowIso();
+    try {
+      if (existing) await repo.updateProfile(trx, orgId, userId, after, now);
+      else await repo.insertProfile(trx, orgId, userId, after, now);
+    } catch (err) {
+      if (isUniqueViolation(err) && after.employee_number) {
+        const other = await repo.findByEmployeeNumber(trx, orgId, after.employee_number, userId).catch(() => undefined);
+        throw duplicateNumber(other ?? { user_id: '', display_name: 'another person' });
+      }
+      throw err;
+    }
+    await events.record(trx, ctx, { action: 'member.profile_updated', entityType: 'user', entityId: userId, changes });
+    if (changes.locationId && after.location_id) {
+      for (const a of await repo.heldAssetsElsewhere(trx, orgId, userId, after.location_id)) {
+        await repo.setAssetLocation(trx, orgId, a.id, after.location_id, now);
+        await events.record(trx, ctx, {
+          action: 'asset.updated', entityType: 'asset', entityId: a.id,
+          changes: { locationId: { before: a.location_id, after: after.location_id } },
+          meta: { reason: 'holder_moved', holderUserId: userId },
+        });
+      }
+    }
+    return profileDto(trx, orgId, userId);
+  });
+}

@@ -1,0 +1,431 @@
+/**
+ * What happens to one agent request: find the organization, authenticate the agent (HTTP Basic
+ * with an enrolment secret), decompress and parse the message, register or update the agent, and
+ * for an INVENTORY store the raw payload (its own transaction) before turning it into the
+ * discovered device (a second transaction). Every refusal is a ProtocolError, answered with the
+ * protocol's error reply.
+ */
+import { createHash } from 'node:crypto';
+import { gunzip, gzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Ctx } from '../../context.js';
+import { systemActor } from '../../context.js';
+import type { Executor } from '../../db/database.js';
+import type { DiscoverySettingsTable } from '../../db/schema.js';
+import { isUniqueViolation, toDbBool } from '../../db/dialect.js';
+import { sha256 } from '../../lib/crypto.js';
+import { newId, nowIso, UUID_RE } from '../../lib/ids.js';
+import * as events from '../events/events.service.js';
+import type { CanonicalDevice } from './discovery.canonical.js';
+import {
+  contentSections, messageToDevice, mergePartialDevice, NormalizeError, parseJsonMessage, parseXmlMessage, type AgentMessage,
+} from './discovery.normalize.js';
+import {
+  decodeText, detectCompression, encodeReply, hintFromContentType, inflateBounded, jsonContactReply, jsonErrorReply, jsonOkReply,
+  parseBasicAuth, parseUserAgent, ProtocolError, REALM, sniffFormat, xmlErrorReply, xmlInventoryReply, xmlPrologReply,
+  type Compression, type WireFormat,
+} from './discovery.protocol.js';
+import * as repo from './discovery.repository.js';
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+// ---------- settings ----------
+
+export const UNKNOWN_AGENT_POLICIES = ['accept', 'queue', 'refuse'] as const;
+export type UnknownAgentPolicy = (typeof UNKNOWN_AGENT_POLICIES)[number];
+
+export interface EffectiveSettings {
+  orgId: string;
+  orgSlug: string;
+  unknownAgentPolicy: UnknownAgentPolicy;
+  requireEnrollment: boolean;
+  /** The `<path>` of `/inventory/<path>`. */
+  inventoryPath: string;
+  customPath: boolean;
+  contactIntervalHours: number;
+  updatedAt: string | null;
+}
+
+/** Defaults until an administrator changes them: agents need a secret; an agent with one is accepted. */
+export const DEFAULT_SETTINGS = { unknownAgentPolicy: 'accept', requireEnrollment: true, contactIntervalHours: 24 } as const;
+
+export function effectiveSettings(org: { id: string; slug: string }, row: DiscoverySettingsTable | undefined): EffectiveSettings {
+  const policy = row?.unknown_agent_policy;
+  return {
+    orgId: org.id,
+    orgSlug: org.slug,
+    unknownAgentPolicy: (UNKNOWN_AGENT_POLICIES as readonly string[]).includes(policy ?? '') ? (policy as UnknownAgentPolicy) : DEFAULT_SETTINGS.unknownAgentPolicy,
+    requireEnrollment: row ? row.require_enrollment === 1 : DEFAULT_SETTINGS.requireEnrollment,
+    inventoryPath: row?.inventory_path ?? org.slug,
+    customPath: !!row?.inventory_path,
+    contactIntervalHours: row?.contact_interval_hours ?? DEFAULT_SETTINGS.contactIntervalHours,
+    updatedAt: row?.updated_at ?? null,
+  };
+}
+
+export async function settingsOf(db: Executor, orgId: string): Promise<EffectiveSettings | null> {
+  const org = await repo.findOrg(db, orgId);
+  return org ? effectiveSettings(org, await repo.findSettings(db, orgId)) : null;
+}
+
+/** `/inventory/<path>`: an organization's custom path first, else its slug (unless it chose a custom path). */
+async function settingsForPath(db: Executor, path: string): Promise<EffectiveSettings | null> {
+  const custom = await repo.findSettingsByPath(db, path);
+  if (custom) {
+    const org = await repo.findOrg(db, custom.org_id);
+    return org ? effectiveSettings(org, custom) : null;
+  }
+  const org = await repo.findOrgBySlug(db, path);
+  if (!org) return null;
+  const s = effectiveSettings(org, await repo.findSettings(db, org.id));
+  return s.customPath ? null : s;
+}
+
+// ---------- the request ----------
+
+export interface AgentRequest {
+  /** `/inventory/:path`; null on the agents' default paths (`/ocsinventory`, …). */
+  path: string | null;
+  /** `?org=<path>` on the default paths. */
+  orgQuery: string | null;
+  authorization: string | undefined;
+  /** GLPI Agent's `GLPI-Agent-ID` header. */
+  agentUuid: string | undefined;
+  userAgent: string | undefined;
+  contentType: string | undefined;
+  ip: string;
+  body: Buffer | undefined;
+}
+
+export interface AgentReply {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+interface Hint { compression: Compression; format: WireFormat; freq: number }
+
+function reply(status: number, text: string, hint: Hint, extra: Record<string, string> = {}): AgentReply {
+  const { contentType, body } = encodeReply(text, hint.format, hint.compression);
+  return { status, headers: { 'content-type': contentType, 'cache-control': 'no-store', ...extra }, body };
+}
+
+/** The protocol's error reply (§1.5) for a refusal, in the request's format and compression when known. */
+export function errorReply(err: ProtocolError, hint: Hint): AgentReply {
+  const text = hint.format === 'json' ? jsonErrorReply(err.message, hint.freq) : xmlErrorReply(err.message);
+  const challenge: Record<string, string> = err.challenge ? { 'www-authenticate': `Basic realm="${REALM}"` } : {};
+  // 401 challenges go out uncompressed: nothing was decoded yet, and LWP only reads the header.
+  return reply(err.status, text, err.challenge ? { ...hint, compression: 'none' } : hint, challenge);
+}
+
+export function hintFor(contentType: string | undefined): Hint {
+  return { ...hintFromContentType(contentType), freq: DEFAULT_SETTINGS.contactIntervalHours };
+}
+
+const challenge = (message: string, reason: string) => new ProtocolError(401, message, reason, true);
+
+/** Handles one agent request end to end; never throws a ProtocolError (it becomes the error reply). */
+export async function handle(ctx: Ctx, req: AgentRequest, log: FastifyBaseLogger): Promise<AgentReply> {
+  const hint = hintFor(req.contentType);
+  let orgId: string | null = null;
+  try {
+    const settings = await resolveOrganization(ctx.db, req);
+    orgId = settings.orgId;
+    hint.freq = settings.contactIntervalHours;
+    const enrollmentId = await authenticate(ctx.db, settings, req.authorization);
+    return await processMessage(ctx, settings, enrollmentId, req, hint, log);
+  } catch (err) {
+    if (!(err instanceof ProtocolError)) throw err;
+    const level = err.challenge ? 'debug' : 'warn';
+    log[level]({ orgId, reason: err.reason, status: err.status, ip: req.ip, userAgent: req.userAgent }, `agent request refused: ${err.message}`);
+    return errorReply(err, hint);
+  }
+}
+
+async function resolveOrganization(db: Executor, req: AgentRequest): Promise<EffectiveSettings> {
+  const path = req.path ?? req.orgQuery;
+  if (path) {
+    const s = await settingsForPath(db, path);
+    if (!s) throw new ProtocolError(404, `No organization receives inventories at "${path}".`, 'unknown_organization');
+    return s;
+  }
+  // A default agent path without ?org=: the enrolment secret names the organization.
+  const creds = parseBasicAuth(req.authorization);
+  if (!creds || creds === 'malformed') throw challenge('Authentication required: use the enrolment secret as the password.', 'auth_required');
+  const enrollment = await repo.findEnrollmentByHash(db, sha256(creds.password));
+  if (!enrollment || enrollment.revoked_at) throw challenge('The enrolment secret is not valid or was revoked.', 'auth_invalid');
+  const s = await settingsOf(db, enrollment.org_id);
+  if (!s) throw new ProtocolError(404, 'The organization of this enrolment secret no longer exists.', 'unknown_organization');
+  return s;
+}
+
+/** The enrolment used (null when the organization lets agents in without one and none was sent). */
+async function authenticate(db: Executor, settings: EffectiveSettings, header: string | undefined): Promise<string | null> {
+  const creds = parseBasicAuth(header);
+  if (creds === null) {
+    if (settings.requireEnrollment) throw challenge('Authentication required: use the enrolment secret as the password.', 'auth_required');
+    return null;
+  }
+  if (creds === 'malformed') throw challenge('The Authorization header must be HTTP Basic.', 'auth_malformed');
+  const enrollment = await repo.findEnrollmentByHash(db, sha256(creds.password));
+  if (!enrollment || enrollment.org_id !== settings.orgId) throw challenge('The enrolment secret is not valid for this organization.', 'auth_invalid');
+  if (enrollment.revoked_at) throw challenge('The enrolment secret was revoked.', 'auth_revoked');
+  const now = nowIso();
+  if (!enrollment.last_used_at || Date.parse(now) - Date.parse(enrollment.last_used_at) > 60_000) await repo.touchEnrollment(db, enrollment.id, now);
+  return enrollment.id;
+}
+
+const XML_QUERIES = new Set(['PROLOG', 'INVENTORY']);
+const JSON_QUERIES = new Set(['CONTACT', 'INVENTORY']);
+
+async function processMessage(ctx: Ctx, settings: EffectiveSettings, enrollmentId: string | null, req: AgentRequest, hint: Hint, log: FastifyBaseLogger): Promise<AgentReply> {
+  const wire = req.body;
+  if (!wire?.length) throw new ProtocolError(400, 'The request has no body.', 'empty_body');
+  const compression = detectCompression(wire);
+  const bytes = compression === 'none' ? wire : await inflateBounded(wire, compression, ctx.config.maxInventoryInflatedBytes);
+  hint.compression = compression;
+  const text = decodeText(bytes);
+  const format = sniffFormat(text);
+  if (!format) throw new ProtocolError(400, 'The body is neither an XML nor a JSON agent message.', 'unknown_format');
+  hint.format = format;
+
+  const stored = { settings, enrollmentId, bytes, format, compression, wireBytes: wire.length };
+  let msg: AgentMessage;
+  try {
+    msg = format === 'xml' ? parseXmlMessage(text) : parseJsonMessage(text);
+  } catch (err) {
+    if (!(err instanceof NormalizeError)) throw err;
+    // Kept (as failed, unattributed) so that nothing an agent sent is lost.
+    await storeFailed(ctx.db, stored, err.message);
+    throw new ProtocolError(400, err.message, 'malformed');
+  }
+  if (!msg.deviceId) {
+    if (msg.query === 'INVENTORY') await storeFailed(ctx.db, stored, 'the message has no DEVICEID');
+    throw new ProtocolError(400, 'The message has no DEVICEID.', 'no_device_id');
+  }
+  if (!(format === 'xml' ? XML_QUERIES : JSON_QUERIES).has(msg.query)) {
+    throw new ProtocolError(400, `Unsupported ${format === 'xml' ? 'QUERY' : 'action'} "${msg.query}".`, 'unsupported_query');
+  }
+
+  const agent = await registerContact(ctx, settings, enrollmentId, msg, req);
+  if (agent.status === 'refused') throw new ProtocolError(403, 'This agent was refused by an administrator of the organization.', 'agent_refused');
+
+  const freq = settings.contactIntervalHours;
+  switch (msg.query) {
+    case 'PROLOG':
+      // GLPI Agent (it sends GLPI-Agent-ID) is switched to its native JSON protocol, as GLPI 10 does (§4.1).
+      return req.agentUuid ? reply(200, jsonOkReply(freq), { ...hint, format: 'json' }) : reply(200, xmlPrologReply(freq), hint);
+    case 'CONTACT':
+      return reply(200, jsonContactReply(freq), hint);
+    default:
+      await ingestInventory(ctx, agent, msg, stored, log);
+      return reply(200, format === 'xml' ? xmlInventoryReply() : jsonOkReply(freq), hint);
+  }
+}
+
+interface StoredInput {
+  settings: EffectiveSettings;
+  enrollmentId: string | null;
+  bytes: Buffer;
+  format: WireFormat;
+  compression: Compression;
+  wireBytes: number;
+}
+
+const sha256Bytes = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** Keeps a message that names no agent (malformed) as a failed payload — once per distinct content. */
+async function storeFailed(db: Executor, s: StoredInput, error: string): Promise<void> {
+  const sha = sha256Bytes(s.bytes);
+  if (await repo.findUnattributedBySha(db, s.settings.orgId, sha)) return;
+  await repo.insertPayload(db, {
+    id: newId(), org_id: s.settings.orgId, agent_id: null, enrollment_id: s.enrollmentId, received_at: nowIso(), format: s.format,
+    compression: s.compression, partial: 0, sha256: sha, size_bytes: s.bytes.length, wire_bytes: s.wireBytes,
+    body: await gzipAsync(s.bytes), status: 'failed', error: error.slice(0, 1000), processed_at: null, device_id: null,
+  });
+}
+
+// ---------- agents ----------
+
+interface AgentState { id: string; status: string; deviceId: string; name: string | null; version: string | null }
+
+/** Creates the agent on first contact (`agent.registered`, status from the policy) or records the contact (no event). */
+async function registerContact(ctx: Ctx, settings: EffectiveSettings, enrollmentId: string | null, msg: AgentMessage, req: AgentRequest): Promise<AgentState> {
+  const orgId = settings.orgId;
+  const deviceId = msg.deviceId!.slice(0, 255);
+  const uuid = req.agentUuid && UUID_RE.test(req.agentUuid.trim()) ? req.agentUuid.trim().toLowerCase() : null;
+  const ua = parseUserAgent(req.userAgent);
+  const name = (msg.name ?? ua.name)?.slice(0, 100) ?? null;
+  const version = (msg.version ?? ua.version)?.slice(0, 50) ?? null;
+  const now = nowIso();
+  const existing = (uuid ? await repo.findAgentByUuid(ctx.db, orgId, uuid) : undefined) ?? await repo.findAgentByDeviceId(ctx.db, orgId, deviceId);
+  if (existing) {
+    // A GLPI Agent keeps its GLPI-Agent-ID when its DEVICEID changes (new hostname): follow it,
+    // unless another agent row already holds the new DEVICEID.
+    const moveTo = existing.device_id !== deviceId && !(await repo.findAgentByDeviceId(ctx.db, orgId, deviceId)) ? deviceId : existing.device_id;
+    await repo.updateAgent(ctx.db, orgId, existing.id, {
+      last_contact_at: now, updated_at: now, device_id: moveTo, agent_uuid: uuid ?? existing.agent_uuid,
+      name: name ?? existing.name, version: version ?? existing.version, user_agent: req.userAgent?.slice(0, 200) ?? existing.user_agent,
+      last_ip: req.ip, enrollment_id: enrollmentId ?? existing.enrollment_id,
+    });
+    return { id: existing.id, status: existing.status, deviceId: moveTo, name: name ?? existing.name, version: version ?? existing.version };
+  }
+  const status = { accept: 'approved', queue: 'pending', refuse: 'refused' }[settings.unknownAgentPolicy];
+  const row = {
+    id: newId(), org_id: orgId, device_id: deviceId, agent_uuid: uuid, name, version, user_agent: req.userAgent?.slice(0, 200) ?? null,
+    status, enrollment_id: enrollmentId, first_contact_at: now, last_contact_at: now, last_ip: req.ip, last_error: null,
+    last_error_at: null, decided_by: null, decided_at: null, created_at: now, updated_at: now,
+  };
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      await repo.insertAgent(trx, row);
+      await events.record(trx, agentCtx(ctx, orgId, deviceId), {
+        orgId, action: 'agent.registered', entityType: 'agent', entityId: row.id,
+        changes: events.diff(null, { deviceId, name, version, status }, ['deviceId', 'name', 'version', 'status']),
+        meta: { ip: req.ip, enrollmentId, policy: settings.unknownAgentPolicy },
+      });
+    });
+  } catch (err) {
+    // Two first contacts at once: the other one registered it.
+    if (!isUniqueViolation(err)) throw err;
+    const other = await repo.findAgentByDeviceId(ctx.db, orgId, deviceId);
+    if (!other) throw err;
+    return { id: other.id, status: other.status, deviceId, name: other.name, version: other.version };
+  }
+  return { id: row.id, status, deviceId, name, version };
+}
+
+const agentCtx = (ctx: Ctx, orgId: string, deviceId: string): Ctx => ({ ...ctx, actor: systemActor(orgId, `agent:${deviceId}`), eventMeta: undefined });
+
+// ---------- inventories ----------
+
+async function ingestInventory(ctx: Ctx, agent: AgentState, msg: AgentMessage, s: StoredInput, log: FastifyBaseLogger): Promise<void> {
+  const orgId = s.settings.orgId;
+  const sha = sha256Bytes(s.bytes);
+  const now = nowIso();
+  const seen = await repo.findPayloadBySha(ctx.db, orgId, agent.id, sha);
+  if (seen) {
+    // The same message again: processed once, only "last seen" moves. A failed one is retried.
+    if (seen.status === 'processed') {
+      await repo.touchDeviceOfAgent(ctx.db, orgId, agent.id, now);
+      return;
+    }
+    if (agent.status === 'approved') await processPayload(ctx, orgId, agent, seen.id, msg, log);
+    return;
+  }
+  const id = newId();
+  // First transaction: the raw payload, so it survives whatever happens next.
+  await ctx.db.transaction().execute(async (trx) => {
+    await repo.insertPayload(trx, {
+      id, org_id: orgId, agent_id: agent.id, enrollment_id: s.enrollmentId, received_at: now, format: s.format,
+      compression: s.compression, partial: toDbBool(msg.partial), sha256: sha, size_bytes: s.bytes.length, wire_bytes: s.wireBytes,
+      body: await gzipAsync(s.bytes), status: 'received', error: null, processed_at: null, device_id: null,
+    });
+  });
+  // A queued (pending) agent's payloads wait for approval.
+  if (agent.status === 'approved') await processPayload(ctx, orgId, agent, id, msg, log);
+}
+
+/**
+ * Second transaction: canonical record → discovered device (a partial inventory is merged into the
+ * stored record). On failure the payload is marked failed with the reason and the agent's last
+ * error is set; the raw payload stays.
+ */
+async function processPayload(ctx: Ctx, orgId: string, agent: AgentState, payloadId: string, msg: AgentMessage, log: FastifyBaseLogger): Promise<void> {
+  try {
+    const fresh = withAgentNames(messageToDevice(msg), agent);
+    const write = () => ctx.db.transaction().execute(async (trx) => {
+      const now = nowIso();
+      const current = await repo.findDeviceByAgent(trx, orgId, agent.id);
+      const device = msg.partial && current ? mergePartialDevice(JSON.parse(current.record) as CanonicalDevice, fresh, contentSections(msg)) : fresh;
+      const record = JSON.stringify(device);
+      const recordSha = sha256(record);
+      const identity = identityColumns(device);
+      let deviceId: string;
+      if (!current) {
+        deviceId = newId();
+        await repo.insertDevice(trx, {
+          id: deviceId, org_id: orgId, agent_id: agent.id, record, record_sha256: recordSha, ...identity, last_payload_id: payloadId,
+          first_seen_at: now, last_seen_at: now, asset_id: null, created_at: now, updated_at: now,
+        });
+      } else {
+        deviceId = current.id;
+        const unchanged = current.record_sha256 === recordSha;
+        await repo.updateDevice(trx, orgId, current.id, unchanged
+          ? { last_seen_at: now, last_payload_id: payloadId }
+          : { record, record_sha256: recordSha, ...identity, last_payload_id: payloadId, last_seen_at: now, updated_at: now });
+      }
+      await repo.updatePayload(trx, orgId, payloadId, { status: 'processed', error: null, processed_at: now, device_id: deviceId });
+      await repo.updateAgent(trx, orgId, agent.id, { last_error: null, last_error_at: null });
+    });
+    try {
+      await write();
+    } catch (err) {
+      // Two inventories of a new device at once: the other one created it; merge into it.
+      if (!isUniqueViolation(err)) throw err;
+      await write();
+    }
+  } catch (err) {
+    const reason = err instanceof NormalizeError ? err.message : 'Internal error while processing the inventory; the payload is kept and will be retried when sent again.';
+    if (!(err instanceof NormalizeError)) log.error({ err, orgId, payloadId }, 'inventory processing failed');
+    const now = nowIso();
+    await repo.updatePayload(ctx.db, orgId, payloadId, { status: 'failed', error: reason.slice(0, 1000), processed_at: now });
+    await repo.updateAgent(ctx.db, orgId, agent.id, { last_error: reason.slice(0, 1000), last_error_at: now });
+    if (err instanceof NormalizeError) throw new ProtocolError(400, reason, 'invalid_inventory');
+    throw new ProtocolError(500, 'The inventory could not be processed; it is stored and will be processed when sent again.', 'processing_failed');
+  }
+}
+
+/** OCS sends no VERSIONCLIENT: the agent name and version then come from its User-Agent. */
+function withAgentNames(d: CanonicalDevice, agent: AgentState): CanonicalDevice {
+  if (!d.source.agentName) {
+    d.source.agentName = agent.name;
+    d.source.agentVersion = d.source.agentVersion ?? agent.version;
+  }
+  return d;
+}
+
+function identityColumns(d: CanonicalDevice) {
+  return {
+    system_serial: d.identity.systemSerial, manufacturer: d.hardware.manufacturer, model: d.hardware.model, uuid: d.identity.uuid,
+    hostname: d.identity.hostname, primary_mac: d.identity.primaryMac, os_name: d.os.fullName ?? d.os.name,
+    is_virtual: toDbBool(d.virtualization.isVirtual), storage_count: d.storage.length, software_count: d.software.length,
+  };
+}
+
+/**
+ * Processes the payloads an agent sent while it awaited approval, oldest first (called after an
+ * administrator approves it). Returns how many became (part of) the device.
+ */
+export async function processQueued(ctx: Ctx, orgId: string, agentId: string, log: FastifyBaseLogger): Promise<number> {
+  const agentRow = await repo.findAgent(ctx.db, orgId, agentId);
+  if (!agentRow || agentRow.status !== 'approved') return 0;
+  const agent: AgentState = { id: agentRow.id, status: agentRow.status, deviceId: agentRow.device_id, name: agentRow.name, version: agentRow.version };
+  let done = 0;
+  for (const { id } of await repo.receivedPayloads(ctx.db, orgId, agentId)) {
+    const stored = await repo.payloadBody(ctx.db, orgId, id);
+    if (!stored) continue;
+    const text = decodeText(await gunzipAsync(stored.body));
+    try {
+      const msg = stored.format === 'json' ? parseJsonMessage(text) : parseXmlMessage(text);
+      await processPayload(ctx, orgId, agent, id, msg, log);
+      done++;
+    } catch (err) {
+      if (err instanceof NormalizeError) {
+        await repo.updatePayload(ctx.db, orgId, id, { status: 'failed', error: err.message.slice(0, 1000), processed_at: nowIso() });
+      } else if (!(err instanceof ProtocolError)) {
+        throw err;
+      }
+    }
+  }
+  return done;
+}
+
+/** The decompressed payload as the agent sent it. */
+export async function payloadContent(db: Executor, orgId: string, id: string): Promise<{ format: string; body: Buffer; sha256: string; receivedAt: string } | null> {
+  const p = await repo.payloadBody(db, orgId, id);
+  if (!p) return null;
+  return { format: p.format, body: await gunzipAsync(p.body), sha256: p.sha256, receivedAt: p.received_at };
+}
