@@ -14,7 +14,8 @@ export default defineConfig({
           groups: [
             { name: 'react', test: /node_modules[\\/](react|react-dom|react-router|react-router-dom|scheduler)[\\/]/ },
             { name: 'mantine', test: /node_modules[\\/]@mantine[\\/]/ },
-            { name: 'vendor', test: /node_modules[\\/]/ },
+            // The barcode decoders are loaded on demand by the scanner (browsers without BarcodeDetector).
+            { name: 'vendor', test: /node_modules[\\/](?!@zxing[\\/]|jsqr[\\/])/ },
           ],
         },
       },

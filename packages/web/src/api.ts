@@ -30,6 +30,13 @@ export type ResponseOf<P extends keyof paths, M extends keyof paths[P]> = paths[
       : never
   : never;
 
+/** The JSON request body of `paths[P][M]`. */
+export type BodyOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { requestBody?: infer B }
+  ? NonNullable<B> extends { content: { 'application/json': infer T } }
+    ? T
+    : never
+  : never;
+
 export type Session = ResponseOf<'/api/v1/auth/session', 'get'>;
 export type Member = ResponseOf<'/api/v1/members', 'get'>[number];
 export type Role = ResponseOf<'/api/v1/roles', 'get'>[number];

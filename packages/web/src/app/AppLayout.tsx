@@ -5,6 +5,8 @@ import { Link, Outlet, useLocation } from 'react-router-dom';
 import { OrganizationSwitcher } from '../modules/organizations/OrganizationSwitcher';
 import { CreateOrganizationButton } from '../modules/organizations/CreateOrganizationButton';
 import { UserMenu } from '../modules/auth/UserMenu';
+import { GlobalSearch } from '../modules/search/GlobalSearch';
+import { ScanButton } from '../modules/scan/ScanButton';
 import { AREAS, NAV_SECTIONS } from './areas';
 import { useCan } from './session';
 import classes from './AppLayout.module.css';
@@ -18,7 +20,7 @@ export function AppLayout() {
   const [navOpened, nav] = useDisclosure(false);
   const can = useCan();
   const { pathname } = useLocation();
-  const visible = AREAS.filter((a) => !a.permission || can(a.permission));
+  const visible = AREAS.filter((a) => a.nav !== false && (!a.permission || can(a.permission)));
 
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !navOpened } }} padding="lg">
@@ -40,7 +42,11 @@ export function AppLayout() {
             <OrganizationSwitcher />
             {can('org.create') ? <CreateOrganizationButton /> : null}
           </Group>
-          <UserMenu />
+          <Group gap="xs" wrap="nowrap">
+            <GlobalSearch />
+            <ScanButton compact />
+            <UserMenu />
+          </Group>
         </Group>
       </AppShell.Header>
 

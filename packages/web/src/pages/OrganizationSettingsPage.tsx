@@ -10,6 +10,7 @@ import { QueryState } from '../ui/QueryState';
 import { Section } from '../ui/Section';
 import { FieldMessage } from '../ui/FieldMessage';
 import { useFormErrors } from '../ui/useFormErrors';
+import { TagPatternSection } from '../modules/organizations/TagPatternSection';
 
 const FIELDS = ['name'] as const;
 
@@ -18,7 +19,7 @@ export function OrganizationSettingsPage() {
   const org = useOrganization();
   return (
     <>
-      <PageHeader title="Organization settings" description="Name and details of the current organization." />
+      <PageHeader title="Organization settings" description="Name, asset tag pattern and details of the current organization." />
       <QueryState query={org} loadingLabel="Loading organization…">
         {(o) => <SettingsForm org={o} />}
       </QueryState>
@@ -70,6 +71,7 @@ function SettingsForm({ org }: { org: Organization }) {
           <FieldMessage id="org-name-error" message={form.errors.name} />
         </form>
       </Section>
+      <TagPatternSection org={org} canUpdate={canUpdate} />
       <Section title="Details" id="details">
         <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }} spacing="md">
           <Detail label="Slug">

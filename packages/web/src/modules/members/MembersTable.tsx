@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { ActionIcon, Badge, Menu, Select, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
+import { ActionIcon, Anchor, Badge, Menu, Select, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Link } from 'react-router-dom';
 import { IconDots, IconKey, IconShieldOff, IconUserMinus } from '@tabler/icons-react';
 import type { Member, Role } from '../../api';
 import { useSession } from '../../app/session';
@@ -99,7 +100,9 @@ export function MembersTable({ members, roles, canManage }: { members: Member[];
                   <Table.Td>
                     <Stack gap={0}>
                       <Text size="sm" fw={500}>
-                        {m.displayName}
+                        <Anchor component={Link} to={`/people/${m.userId}`} size="sm" fw={500}>
+                          {m.displayName}
+                        </Anchor>
                         {isSelf ? (
                           <Text span size="xs" c="dimmed">
                             {' '}

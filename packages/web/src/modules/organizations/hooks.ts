@@ -47,3 +47,14 @@ export function useRenameOrganization() {
     },
   });
 }
+
+/** Sets the organization's default asset tag pattern (categories may override it). */
+export function useUpdateTagPattern() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (assetTagPattern: string) => unwrap(await api.PATCH('/api/v1/organization', { body: { assetTagPattern } })),
+    onSuccess: (org) => {
+      queryClient.setQueryData(organizationQueryKey, org);
+    },
+  });
+}
