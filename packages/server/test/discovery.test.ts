@@ -22,8 +22,8 @@ import { detectCompression, encodeReply, inflateBounded, parseBasicAuth, Protoco
 // fixtures
 // ---------------------------------------------------------------------------------------------
 
-/** shared/ sits beside the checkout (here and in CI); AGENT_FIXTURES_DIR overrides. */
-const FIXTURES = process.env.AGENT_FIXTURES_DIR ?? fileURLToPath(new URL('../../../../shared/fixtures/agents/', import.meta.url));
+/** Copied from shared/fixtures/agents so a clone is self-contained; AGENT_FIXTURES_DIR overrides. */
+const FIXTURES = process.env.AGENT_FIXTURES_DIR ?? fileURLToPath(new URL('./fixtures/agents/', import.meta.url));
 const fixture = (name: string): string => {
   const file = `${FIXTURES.replace(/\/?$/, '/')}${name}`;
   if (!existsSync(file)) throw new Error(`agent fixture missing: ${file} (set AGENT_FIXTURES_DIR)`);
