@@ -3638,7 +3638,7 @@ export interface operations {
                 purchaseDateTo?: string;
                 /** @description Also list deleted assets (needs asset.delete) */
                 includeDeleted?: boolean;
-                /** @description assetTag, name, serial, lifecycleState, purchaseDate, purchaseCost, warrantyEnd, eolDate, createdAt, updatedAt, cf.<key> or relevance (with q; the default then); a leading "-" sorts descending. Empty values sort last either way. */
+                /** @description assetTag, name, serial, lifecycleState, purchaseDate, purchaseCost, warrantyEnd, eolDate, createdAt, updatedAt; model, category, manufacturer, location, assignee, supplier, department (by name, case-insensitive; assignee: the member's name, location name or asset tag); cf.<key> or relevance (with q; the default then); a leading "-" sorts descending. Empty values sort last either way. */
                 sort?: string;
                 limit?: number;
                 /** @description nextCursor of the previous page (opaque; only valid with the same sort) */
@@ -7919,7 +7919,7 @@ export interface operations {
                 purchaseDateTo?: string;
                 /** @description Also list deleted assets (needs asset.delete) */
                 includeDeleted?: boolean;
-                /** @description assetTag, name, serial, lifecycleState, purchaseDate, purchaseCost, warrantyEnd, eolDate, createdAt, updatedAt, cf.<key> or relevance (with q; the default then); a leading "-" sorts descending. Empty values sort last either way. */
+                /** @description assetTag, name, serial, lifecycleState, purchaseDate, purchaseCost, warrantyEnd, eolDate, createdAt, updatedAt; model, category, manufacturer, location, assignee, supplier, department (by name, case-insensitive; assignee: the member's name, location name or asset tag); cf.<key> or relevance (with q; the default then); a leading "-" sorts descending. Empty values sort last either way. */
                 sort?: string;
                 /** @description Comma-separated or repeated: assetTag, name, serial, lifecycleState, category, manufacturer, model, location, assignee, department, supplier, purchaseDate, purchaseCost, currency, warrantyEnd, eolDate, orderNumber, invoiceNumber, notes, createdAt, updatedAt, id, cf.<key> */
                 columns?: string[];
@@ -8566,7 +8566,7 @@ export interface operations {
                         } & {
                             [key: string]: string;
                         };
-                        /** @description assetTag, name, serial, lifecycleState, purchaseDate, purchaseCost, warrantyEnd, eolDate, createdAt, updatedAt, cf.<key> or relevance (with q; the default then); a leading "-" sorts descending. Empty values sort last either way. */
+                        /** @description assetTag, name, serial, lifecycleState, purchaseDate, purchaseCost, warrantyEnd, eolDate, createdAt, updatedAt; model, category, manufacturer, location, assignee, supplier, department (by name, case-insensitive; assignee: the member's name, location name or asset tag); cf.<key> or relevance (with q; the default then); a leading "-" sorts descending. Empty values sort last either way. */
                         sort?: string | null;
                         columns?: string[];
                     };
@@ -8781,7 +8781,7 @@ export interface operations {
                         } & {
                             [key: string]: string;
                         };
-                        /** @description assetTag, name, serial, lifecycleState, purchaseDate, purchaseCost, warrantyEnd, eolDate, createdAt, updatedAt, cf.<key> or relevance (with q; the default then); a leading "-" sorts descending. Empty values sort last either way. */
+                        /** @description assetTag, name, serial, lifecycleState, purchaseDate, purchaseCost, warrantyEnd, eolDate, createdAt, updatedAt; model, category, manufacturer, location, assignee, supplier, department (by name, case-insensitive; assignee: the member's name, location name or asset tag); cf.<key> or relevance (with q; the default then); a leading "-" sorts descending. Empty values sort last either way. */
                         sort?: string | null;
                         columns?: string[];
                     };

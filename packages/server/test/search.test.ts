@@ -663,3 +663,152 @@ describe.each(engines)('bulk edit (%s)', (engine) => {
     expect((await call(t, auditor, 'PATCH', '/api/v1/assets/bulk', { ids, set: { notes: 'x' } })).statusCode).toBe(403);
   });
 });
+
+describe.each(engines)('sorting by referenced names (%s)', (engine) => {
+  let t: TestApp;
+  let s: Session;
+  let w: World;
+  let tech: Session;
+  let viewer: Session;
+  const ids: Record<string, string> = {};
+  /** ids of assets with a supplier (and department) */
+  const withSupplier = new Set<string>();
+
+  interface FullItem extends Item {
+    model: { id: string; name: string }; category: { id: string; name: string }; manufacturer: { id: string; name: string } | null;
+  }
+  const get = async (qs: string) => {
+    const res = await call(t, s, 'GET', `/api/v1/assets?${qs}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<{ items: FullItem[]; nextCursor: string | null }>();
+  };
+  const allPages = async (qs: string, limit: number): Promise<string[]> => {
+    const out: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 100; i++) {
+      const page: { items: FullItem[]; nextCursor: string | null } = await get(`${qs}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+      out.push(...page.items.map((x) => x.assetTag));
+      if (!page.nextCursor) return out;
+      cursor = page.nextCursor;
+    }
+    throw new Error('too many pages');
+  };
+  const keyOf: Record<string, (i: FullItem) => string | null> = {
+    model: (i) => i.model.name,
+    category: (i) => i.category.name,
+    manufacturer: (i) => i.manufacturer?.name ?? null,
+    location: (i) => i.location?.name ?? null,
+    assignee: (i) => i.assignee?.label ?? null,
+    supplier: (i) => (withSupplier.has(i.id) ? 'CDW' : null),
+    department: (i) => (withSupplier.has(i.id) ? 'Finance' : null),
+  };
+  /** The expected order, from the items themselves: names (case-insensitive) then id; empty names last, by id. */
+  const expected = async (key: string, desc: boolean, filter = '') => {
+    const items = (await get(`limit=200${filter}`)).items;
+    const k = (i: FullItem) => keyOf[key]!(i)?.toLowerCase() ?? null;
+    const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const named = items.filter((i) => k(i) !== null).sort((a, b) => cmp(k(a)!, k(b)!) || cmp(a.id, b.id));
+    const empty = items.filter((i) => k(i) === null).sort((a, b) => cmp(a.id, b.id));
+    if (desc) { named.reverse(); empty.reverse(); }
+    return [...named, ...empty].map((i) => i.assetTag);
+  };
+  const KEYS = ['model', 'category', 'manufacturer', 'location', 'assignee', 'supplier', 'department'];
+  const checkAll = async (filter = '') => {
+    for (const key of KEYS) {
+      for (const desc of [false, true]) {
+        const want = await expected(key, desc, filter);
+        const sort = `${desc ? '-' : ''}${key}`;
+        expect((await get(`sort=${sort}&limit=200${filter}`)).items.map((i) => i.assetTag), sort).toEqual(want);
+        for (const limit of [1, 2, 3]) expect(await allPages(`sort=${sort}${filter}`, limit), `${sort} by ${limit}`).toEqual(want);
+      }
+    }
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp(engine);
+    s = await setupOwner(t);
+    tech = await addMember(t, s, 'technician');
+    viewer = await addMember(t, s, 'auditor');
+    w = await makeWorld(t.database.db, s.orgId);
+    const db = t.database.db;
+    const models = ['latitude', 'macbook', 'iphone'] as const;
+    const locs = [w.loc.hq, w.loc.floor2, w.loc.room4, w.loc.branch, null];
+    for (let n = 0; n < 14; n++) {
+      const tag = `A-${String(n).padStart(3, '0')}`;
+      const sup = n % 3 === 0;
+      ids[tag] = await addAsset(db, w, { tag, model: models[n % 3], location: locs[n % 5], state: n % 2 ? 'deployed' : 'in_stock', supplier: sup, department: sup });
+      if (sup) withSupplier.add(ids[tag]);
+    }
+    // One manufacturer-less asset (manufacturer is nullable).
+    await db.updateTable('assets').set({ manufacturer_id: null }).where('id', '=', ids['A-013']!).execute();
+    await checkOut(db, w.orgId, ids['A-001']!, { user: tech.userId });
+    await checkOut(db, w.orgId, ids['A-002']!, { user: viewer.userId });
+    await checkOut(db, w.orgId, ids['A-003']!, { location: w.loc.branch });
+    await checkOut(db, w.orgId, ids['A-004']!, { asset: ids['A-000']! });
+    await checkOut(db, w.orgId, ids['A-005']!, { user: tech.userId });
+  });
+  afterAll(() => {
+    Object.assign(tuning, defaults);
+    return t.close();
+  });
+
+  it('sorts by each name both ways, empty names last, pages without gaps or repeats', async () => {
+    await checkAll();
+    // sanity: the fixtures do exercise both segments
+    expect((await expected('assignee', false)).slice(-1)[0]).toBeDefined();
+    expect(await expected('manufacturer', false)).toContain('A-013');
+  });
+
+  it('sorts with filters, whichever plan reads the page', async () => {
+    await checkAll('&state=deployed');
+    await checkAll(`&modelId=${w.model.iphone}`);
+    Object.assign(tuning, { probeCap: 2, walkWindow: 2, fallbackCap: 3 });
+    try {
+      await checkAll('&state=deployed');
+      await checkAll(`&locationId=${w.loc.hq}`);
+      await checkAll('&assigned=true');
+    } finally {
+      Object.assign(tuning, defaults);
+    }
+  });
+
+  it('follows renames and custody changes (triggers)', async () => {
+    const db = t.database.db;
+    const first = async (sort: string) => (await get(`sort=${sort}&limit=1`)).items[0]!.assetTag;
+    // Model rename: "Latitude 5440" → "Aardvark" now sorts first.
+    await db.updateTable('models').set({ name: 'Aardvark' }).where('id', '=', w.model.latitude).execute();
+    expect(await first('model')).toBe('A-000');
+    await db.updateTable('categories').set({ name: 'aaa phones' }).where('id', '=', w.cat.phones).execute();
+    expect(await first('category')).toBe('A-002');
+    await db.updateTable('manufacturers').set({ name: 'Zebra' }).where('id', '=', w.mf.apple).execute();
+    expect(await first('-manufacturer')).toBe('A-011');
+    await db.updateTable('locations').set({ name: 'Zz Branch' }).where('id', '=', w.loc.branch).execute();
+    expect(await first('-location')).toBe('A-013');
+    expect(await first('-assignee')).toBe('A-003');
+    await db.updateTable('suppliers').set({ name: 'Other' }).where('id', '=', w.supplier).execute();
+    await db.updateTable('departments').set({ name: 'Ops' }).where('id', '=', w.department).execute();
+    // An asset moved to another location, another model (and category, manufacturer).
+    await db.updateTable('assets').set({ location_id: w.loc.hq }).where('id', '=', ids['A-004']!).execute();
+    await db.updateTable('assets').set({ model_id: w.model.iphone, category_id: w.cat.phones, manufacturer_id: w.mf.apple }).where('id', '=', ids['A-000']!).execute();
+    // Custody: A-001 returned and checked out to the viewer; A-002 returned; a member renamed; the target asset retagged.
+    const now = nowIso();
+    await db.updateTable('assignments').set({ returned_at: now }).where('asset_id', 'in', [ids['A-001']!, ids['A-002']!]).where('returned_at', 'is', null).execute();
+    await checkOut(db, w.orgId, ids['A-001']!, { user: viewer.userId });
+    await db.updateTable('assets').set({ asset_tag: 'ZZ-DOCK' }).where('id', '=', ids['A-000']!).execute();
+    expect(await first('-assignee')).toBe('A-004');
+    await db.updateTable('users').set({ display_name: 'Aaron Alpha' }).where('id', '=', viewer.userId).execute();
+    expect(await first('assignee')).toBe('A-001');
+    await checkAll();
+    // Deleted assets disappear from the keys too (no orphan rows).
+    await db.deleteFrom('assignments').where('asset_id', '=', ids['A-005']!).execute();
+    await checkAll();
+    const orphans = await db.selectFrom('asset_sort_keys').select('asset_id').where('asset_id', 'not in', db.selectFrom('assets').select('id')).execute();
+    expect(orphans).toEqual([]);
+  });
+
+  it('rejects a cursor of another name sort', async () => {
+    const page = await get('sort=model&limit=2');
+    const res = await call(t, s, 'GET', `/api/v1/assets?sort=location&limit=2&cursor=${page.nextCursor}`);
+    expect(res.statusCode).toBe(400);
+  });
+});

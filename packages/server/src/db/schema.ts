@@ -394,6 +394,23 @@ export interface DB {
   asset_search: AssetSearchTable;
 }
 
+/** One row per asset: lower-cased names of referenced records, for sorting (migration 1510; trigger-maintained). */
+export interface AssetSortKeysTable {
+  asset_id: string;
+  org_id: string;
+  model_name: string | null;
+  category_name: string | null;
+  manufacturer_name: string | null;
+  location_name: string | null;
+  assignee_name: string | null;
+  supplier_name: string | null;
+  department_name: string | null;
+}
+
+export interface DB {
+  asset_sort_keys: AssetSortKeysTable;
+}
+
 // ---------- discovery (agents, enrolment, inventory payloads, discovered devices) ----------
 
 export interface AgentEnrollmentsTable {

@@ -3,6 +3,7 @@ import * as foundation from './2026-11-25T1200_foundation.js';
 import * as catalogAssets from './2026-11-25T1300_catalog_assets.js';
 import * as custody from './2026-11-25T1400_custody.js';
 import * as search from './2026-11-25T1505_search.js';
+import * as sortKeys from './2026-11-25T1510_sort_keys.js';
 import * as discovery from './2026-11-25T1600_discovery.js';
 
 /** Static registry (no filesystem globbing): ISO-timestamped names, applied in order. */
@@ -11,5 +12,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1300_catalog_assets': catalogAssets,
   '2026-11-25T1400_custody': custody,
   '2026-11-25T1505_search': search,
+  '2026-11-25T1510_sort_keys': sortKeys,
   '2026-11-25T1600_discovery': discovery,
 };

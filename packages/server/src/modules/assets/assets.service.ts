@@ -3,6 +3,7 @@
  * fields, initial media), detail, partial update, soft delete and restore, children, media and
  * attachments. State changes after creation belong to the lifecycle module; the list to search.
  */
+import { parseJsonObject } from '../../lib/json.js';
 import type { Ctx } from '../../context.js';
 import type { Executor } from '../../db/database.js';
 import type { AssetMediaTable } from '../../db/schema.js';
@@ -62,7 +63,6 @@ export const toAssetDto = (r: repo.AssetRow): AssetDto => ({
   updatedAt: r.updated_at,
 });
 
-const parseObject = (text: string | null | undefined): Record<string, unknown> => catalog.parseJsonObject(text);
 
 const toMediumDto = (m: AssetMediaTable): MediumDto => ({
   id: m.id,
@@ -137,7 +137,7 @@ function snapshot(a: repo.AssetRecord): Flat {
     purchaseDate: a.purchase_date, purchaseCost: toMajorUnits(a.purchase_cost_minor, a.currency), currency: a.currency,
     orderNumber: a.order_number, invoiceNumber: a.invoice_number, warrantyEnd: a.warranty_end, eolDate: a.eol_date, notes: a.notes,
   };
-  for (const [k, v] of Object.entries(parseObject(a.custom_fields))) out[`customFields.${k}`] = v;
+  for (const [k, v] of Object.entries(parseJsonObject(a.custom_fields))) out[`customFields.${k}`] = v;
   return out;
 }
 
@@ -188,7 +188,7 @@ export async function detail(db: Executor, orgId: string, id: string, opts: { in
     department: r.department_id ? { id: r.department_id, name: r.department_name ?? '' } : null,
     defaultLocation: r.default_location_id ? { id: r.default_location_id, name: r.default_location_name ?? '' } : null,
     parent: r.parent_asset_id ? { id: r.parent_asset_id, assetTag: r.parent_tag ?? '' } : null,
-    childCount, customFields: parseObject(r.custom_fields), media: media.map(toMediumDto), attachmentCount,
+    childCount, customFields: parseJsonObject(r.custom_fields), media: media.map(toMediumDto), attachmentCount,
     currentAssignment, deletedAt: r.deleted_at, dataBearing: fromDbBool(r.data_bearing),
   };
 }
@@ -458,7 +458,7 @@ export async function updateInTransaction(trx: Executor, ctx: Ctx, assetId: stri
   if (patch.customFields !== undefined || next.category_id !== before.category_id) {
     const defs = await fields.definitions(trx, orgId, next.category_id);
     const known = new Set(defs.map((f) => f.key));
-    const stored = parseObject(before.custom_fields);
+    const stored = parseJsonObject(before.custom_fields);
     const carried: Record<string, unknown> = {};
     const values: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(stored)) (known.has(k) ? values : carried)[k] = v;

@@ -2,6 +2,7 @@
  * The catalog: categories, manufacturers, suppliers and models, plus the lookups other modules
  * build on (`requireModel`, `requireSupplier`, `requireLocation`, `subtreePath`, `memberLocation`).
  */
+import { parseJsonObject } from '../../lib/json.js';
 import type { Ctx } from '../../context.js';
 import type { Executor } from '../../db/database.js';
 import type { SuppliersTable } from '../../db/schema.js';
@@ -48,15 +49,6 @@ export interface ModelInfo {
   category: CategoryInfo;
 }
 
-export function parseJsonObject(text: string | null | undefined): Record<string, unknown> {
-  if (!text) return {};
-  try {
-    const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
 
 const numOrNull = (v: number | null): number | null => (v === null ? null : Number(v));
 

@@ -53,6 +53,7 @@ export interface TextMatch {
 export type SortSpec =
   | { kind: 'column'; column: SortableColumn; nullable: boolean; desc: boolean }
   | { kind: 'cf'; fieldIds: string[]; key: string; column: ValueColumn; desc: boolean }
+  | { kind: 'ref'; key: RefSortKey; desc: boolean }
   | { kind: 'relevance' };
 
 export const SORTABLE = {
@@ -68,6 +69,18 @@ export const SORTABLE = {
   updatedAt: { column: 'updated_at', nullable: false },
 } as const;
 export type SortableColumn = (typeof SORTABLE)[keyof typeof SORTABLE]['column'];
+
+/** Sorts on referenced records' names: `asset_sort_keys` columns (trigger-maintained, lower-cased; migration 1510). */
+export const REF_SORTABLE = {
+  model: 'model_name',
+  category: 'category_name',
+  manufacturer: 'manufacturer_name',
+  location: 'location_name',
+  assignee: 'assignee_name',
+  supplier: 'supplier_name',
+  department: 'department_name',
+} as const;
+export type RefSortKey = (typeof REF_SORTABLE)[keyof typeof REF_SORTABLE];
 
 /** Where the previous page ended: segment, the last row's sort value and id. */
 export interface Keyset { segment: number; value: string | number | null; id: string }
@@ -359,7 +372,7 @@ interface Segment {
   /** the tie-breaker (assets.id, or an equal column that the driving index orders by) */
   id: Expression<string>;
   desc: boolean;
-  join?: 'cf' | 'fulltext';
+  join?: 'cf' | 'fulltext' | 'keys';
   /** the sort column, when a composite (filter, sort) index may serve a walk */
   column?: SortableColumn;
 }
@@ -405,6 +418,16 @@ function planSort(sort: SortSpec, text: TextMatch | undefined, engine: Engine): 
   // With q and an explicit sort, exact tag/serial matches still come first.
   if (text?.exact.length) segs.push({ where: (eb) => exactMatch(eb, text, noIx), value: sql.ref<string>('assets.asset_tag'), unique: true, id: idRef, desc: false });
   const rest = (eb: AssetsEb) => (text?.exact.length ? notExact(eb, text) : sql<SqlBool>`1 = 1`);
+
+  if (sort.kind === 'ref') {
+    // asset_sort_keys (1:1, joined), ordered by its (org_id, key, asset_id) index: names, then
+    // the assets without one, each walk with the key's own asset_id as the tie-breaker.
+    const v = sql.ref<string | null>(`sk.${sort.key}`);
+    const skId = sql.ref<string>('sk.asset_id');
+    segs.push({ where: (eb, ix) => eb.and([eb(ix(v), 'is not', null), rest(eb)]), value: v, id: skId, desc: sort.desc, join: 'keys' });
+    segs.push({ where: (eb, ix) => eb.and([eb(ix(v), 'is', null), rest(eb)]), value: null, id: skId, desc: sort.desc, join: 'keys' });
+    return { segments: segs };
+  }
 
   if (sort.kind === 'column') {
     const col = sql.ref<string | number | null>(`assets.${sort.column}`);
@@ -486,7 +509,7 @@ Promise<{ row: E extends true ? ExportRow : ListRow; segment: number }[]> {
  */
 async function readSegment(db: Executor, engine: Engine, f: ListFilter, plan: Plan, seg: Segment, steer: Steer | null, after: Keyset | undefined, limit: number, forExport: boolean) {
   const base = { db, engine, f, plan, seg, forExport };
-  if (!steer || steer.drive || !steer.best || !(seg.column || seg.join === 'cf')) return segmentQuery({ ...base, mode: steer?.drive ? { drive: steer.drive } : steer ? 'walk' : 'plain', after, limit }).execute();
+  if (!steer || steer.drive || !steer.best || !(seg.column || seg.join === 'cf' || seg.join === 'keys')) return segmentQuery({ ...base, mode: steer?.drive ? { drive: steer.drive } : steer ? 'walk' : 'plain', after, limit }).execute();
   // The window's last entry (index only); none: the rest of the walk is shorter than the window.
   const boundaryRow = await segmentInner({ ...base, mode: 'walk', after, limit: 1, offset: tuning.walkWindow - 1, boundary: true }).inner.executeTakeFirst();
   if (!boundaryRow) return segmentQuery({ ...base, mode: 'walk', after, limit }).execute();
@@ -542,6 +565,10 @@ function segmentInner(o: SegmentQuery) {
       const on = j.onRef('cfs.org_id', '=', 'assets.org_id').onRef('cfs.asset_id', '=', 'assets.id');
       return cf.fieldIds.length === 1 ? on.on('cfs.field_id', '=', cf.fieldIds[0]!) : on.on('cfs.field_id', 'in', cf.fieldIds).on((eb) => eb('cfs.field_id', '=', ownCategoryField(eb as unknown as AssetsEb, cf.key)));
     });
+  }
+  if (seg.join === 'keys') {
+    // sk.org_id spelled out (not only through assets.org_id) so that both planners see the index's prefix.
+    q = q.innerJoin('asset_sort_keys as sk', (j) => j.onRef('sk.asset_id', '=', 'assets.id').on('sk.org_id', '=', f.orgId));
   }
   let keyExpr = value;
   if (seg.join === 'fulltext' && plan.fullText) {

@@ -5,6 +5,9 @@ import { Asset, LifecycleStateSchema } from '../assets/assets.schemas.js';
 /** Columns the list sorts on (each has an `(org_id, column, id)` index); plus `cf.<key>` and `relevance`. */
 export const SORT_COLUMNS = ['assetTag', 'name', 'serial', 'lifecycleState', 'purchaseDate', 'purchaseCost', 'warrantyEnd', 'eolDate', 'createdAt', 'updatedAt'] as const;
 export type SortColumn = (typeof SORT_COLUMNS)[number];
+/** Names of referenced records the list sorts on (case-insensitive; trigger-maintained sort keys). */
+export const REF_SORT_COLUMNS = ['model', 'category', 'manufacturer', 'location', 'assignee', 'supplier', 'department'] as const;
+export type RefSortColumn = (typeof REF_SORT_COLUMNS)[number];
 
 /** Columns the CSV export can write (in this order by default, except the ones marked optional below). */
 export const EXPORT_COLUMNS = [
@@ -22,7 +25,7 @@ export const CF_KEY = '[a-z][a-z0-9_]{0,39}';
 /** `cf.<key>` (equals), `cf.<key>.from`, `cf.<key>.to` (inclusive range). */
 export const CF_PARAM_RE = new RegExp(`^cf\\.(${CF_KEY})(?:\\.(from|to))?$`);
 const CF_PARAM_PATTERN = `^cf\\.${CF_KEY}(\\.(from|to))?$`;
-const SORT_PATTERN = `^-?(${SORT_COLUMNS.join('|')}|relevance|cf\\.${CF_KEY})$`;
+const SORT_PATTERN = `^-?(${[...SORT_COLUMNS, ...REF_SORT_COLUMNS].join('|')}|relevance|cf\\.${CF_KEY})$`;
 
 const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD (inclusive)' });
 const CfValue = Type.String({ maxLength: 200 });
@@ -51,7 +54,7 @@ export const FILTER_PROPS = {
 
 const Sort = Type.String({
   pattern: SORT_PATTERN, maxLength: 64,
-  description: `${SORT_COLUMNS.join(', ')}, cf.<key> or relevance (with q; the default then); a leading "-" sorts descending. Empty values sort last either way.`,
+  description: `${SORT_COLUMNS.join(', ')}; ${REF_SORT_COLUMNS.join(', ')} (by name, case-insensitive; assignee: the member's name, location name or asset tag); cf.<key> or relevance (with q; the default then); a leading "-" sorts descending. Empty values sort last either way.`,
 });
 
 /** Objects with fixed members plus `cf.*` members. */

@@ -4,6 +4,7 @@
  * export, the global quick search and entity timelines. Saved views and bulk edit live in
  * views.service.ts and bulk.service.ts beside this file.
  */
+import { parseJsonObject } from '../../lib/json.js';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
@@ -18,9 +19,9 @@ import { subtreePath } from '../catalog/catalog.service.js';
 import { indexValue, isIsoDate, type FieldType } from '../fields/fields.service.js';
 import * as events from '../events/events.service.js';
 import {
-  CF_PARAM_RE, DEFAULT_EXPORT_COLUMNS, EXPORT_COLUMNS, SORT_COLUMNS,
+  CF_PARAM_RE, DEFAULT_EXPORT_COLUMNS, EXPORT_COLUMNS, REF_SORT_COLUMNS, SORT_COLUMNS,
   type AssetListItemDto, type AssetListQueryInput, type AssetTimelineQueryInput, type ExportColumn, type ExportQueryInput,
-  type FilterInput, type QuickSearchResultDto, type SortColumn, type TimelineQueryInput,
+  type FilterInput, type QuickSearchResultDto, type RefSortColumn, type SortColumn, type TimelineQueryInput,
 } from './search.schemas.js';
 import * as repo from './search.repository.js';
 
@@ -32,18 +33,9 @@ const isAssigneeType = (v: string | null): v is (typeof ASSIGNEE_TYPES)[number] 
 
 export function toListItem(r: repo.ListRow): AssetListItemDto {
   const assignee = isAssigneeType(r.assignee_type) && r.assignee_id ? { type: r.assignee_type, id: r.assignee_id, label: r.assignee_label ?? '' } : null;
-  return { ...toAssetDto(r), assignee, customFields: parseObject(r.custom_fields) };
+  return { ...toAssetDto(r), assignee, customFields: parseJsonObject(r.custom_fields) };
 }
 
-function parseObject(text: string | null | undefined): Record<string, unknown> {
-  if (!text) return {};
-  try {
-    const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Validating the query
@@ -201,6 +193,8 @@ export async function parseQuery(ctx: Ctx, input: FilterInput & { sort?: string 
       const column = defs.some((d) => valueColumn(d.type) === 'value_num') ? 'value_num' : 'value_text';
       sort = { kind: 'cf', fieldIds: defs.filter((d) => valueColumn(d.type) === column).map((d) => d.id), key: sortCfKey, column, desc };
     }
+  } else if ((REF_SORT_COLUMNS as readonly string[]).includes(bare)) {
+    sort = { kind: 'ref', key: repo.REF_SORTABLE[bare as RefSortColumn], desc };
   } else if ((SORT_COLUMNS as readonly string[]).includes(bare)) {
     const s = repo.SORTABLE[bare as SortColumn];
     sort = { kind: 'column', column: s.column, nullable: s.nullable, desc };
