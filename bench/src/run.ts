@@ -32,7 +32,11 @@ const HELP = `Usage: npm run bench -- [options]
   --keep                keep the temp dir / PostgreSQL database afterwards
   --no-events           do not write an asset.created event per seeded asset
   --log-level L         server log level (default info; the log goes to /dev/null)
-  --only TEXT           run only scenarios whose name contains TEXT (the baseline always runs)`;
+  --only TEXT           run only scenarios whose name contains TEXT (the baseline always runs);
+                        "check" runs the check-out and then the check-in of the same assets
+
+The custody scenarios run last and write: each check-out takes an in-stock asset of its own (a
+run stops early when none are left); the check-in returns exactly those assets to stock.`;
 
 function fail(message: string): never {
   console.error(`${message}\n\n${HELP}`);
@@ -132,6 +136,7 @@ async function main(): Promise<void> {
       const r = await measure(server, access, def, { duration, warmup, connections });
       results.push(r);
       console.log(`  ${r.name.padEnd(32)} ${fmt(r.rps, 0).padStart(7)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms${r.non2xx || r.errors || !r.requests ? `  (${r.requests} ok, ${r.non2xx} non-2xx, ${r.errors} errors/timeouts)` : ''}`);
+      if (r.note) console.log(`    ${r.note}`);
     }
     const baseline = results[0]?.p50 ?? NaN;
     const rows = results.map((r) => [
@@ -143,6 +148,7 @@ async function main(): Promise<void> {
     const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
     console.log(`\n${line(head)}\n| ${widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`);
     for (const row of rows) console.log(line(row));
+    for (const r of results) if (r.note) console.log(`\n${r.name}: ${r.note}`);
     console.log(`\nserver RSS: ${fmt(idleRss, 0)} MB idle after start, ${fmt(server.peakRssMb(), 0)} MB peak; ${access.assets.toLocaleString('en')} assets in the organization`);
     const outDir = fileURLToPath(new URL('../results/', import.meta.url));
     mkdirSync(outDir, { recursive: true });
