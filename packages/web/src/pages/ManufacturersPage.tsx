@@ -1,15 +1,14 @@
 import { useState } from 'react';
-import { ActionIcon, Anchor, Button, Group, Paper, Table, Tooltip, VisuallyHidden } from '@mantine/core';
-import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
+import { Anchor, Button, Paper, Table, VisuallyHidden } from '@mantine/core';
+import { IconPlus } from '@tabler/icons-react';
 import { useCan } from '../app/session';
 import { Dash, EmptyRow, ListToolbar, matches } from '../modules/catalog/bits';
 import { useDeleteManufacturer, useManufacturerList } from '../modules/catalog/hooks';
 import { ManufacturerModal } from '../modules/catalog/ManufacturerModal';
 import type { Manufacturer } from '../modules/catalog/types';
-import { ConfirmButton } from '../ui/ConfirmButton';
-import { notifySuccess } from '../ui/notify';
 import { PageHeader } from '../ui/PageHeader';
 import { QueryState } from '../ui/QueryState';
+import { RowActions } from '../ui/RowActions';
 
 function ExternalLink({ href }: { href: string | null }) {
   if (!href) return <Dash />;
@@ -79,24 +78,9 @@ export function ManufacturersPage() {
                       <Table.Td ta="right">{m.assetCount}</Table.Td>
                       {canManage ? (
                         <Table.Td>
-                          <Group gap={4} wrap="nowrap">
-                            <Tooltip label={`Edit ${m.name}`} withArrow>
-                              <ActionIcon variant="subtle" color="gray" aria-label={`Edit ${m.name}`} onClick={() => setEditing(m)}>
-                                <IconPencil size={16} aria-hidden />
-                              </ActionIcon>
-                            </Tooltip>
-                            <ConfirmButton
-                              label={`Delete ${m.name}`}
-                              title="Delete manufacturer"
-                              icon={<IconTrash size={16} aria-hidden />}
-                              message={`Delete the manufacturer “${m.name}”? Manufacturers with models cannot be deleted.`}
-                              confirmLabel="Delete manufacturer"
-                              onConfirm={async () => {
-                                await del.mutateAsync(m.id);
-                                notifySuccess(`Manufacturer “${m.name}” was deleted.`);
-                              }}
-                            />
-                          </Group>
+                          <RowActions name={m.name} noun="manufacturer"
+                            message={`Delete the manufacturer “${m.name}”? Manufacturers with models cannot be deleted.`}
+                            onEdit={() => setEditing(m)} onDelete={() => del.mutateAsync(m.id)} />
                         </Table.Td>
                       ) : null}
                     </Table.Tr>

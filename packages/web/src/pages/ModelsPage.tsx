@@ -1,16 +1,15 @@
 import { useState } from 'react';
-import { ActionIcon, Anchor, Button, Group, Image, Paper, Select, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
-import { IconPencil, IconPhoto, IconPlus, IconTrash } from '@tabler/icons-react';
+import { Anchor, Button, Image, Paper, Select, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { IconPhoto, IconPlus } from '@tabler/icons-react';
 import { Link } from 'react-router-dom';
 import { useCan } from '../app/session';
 import { Dash, EmptyRow, ListToolbar, matches } from '../modules/catalog/bits';
 import { modelImageUrl, useCategoryList, useDeleteModel, useModelList } from '../modules/catalog/hooks';
 import { ModelModal } from '../modules/catalog/ModelModal';
 import type { Model } from '../modules/catalog/types';
-import { ConfirmButton } from '../ui/ConfirmButton';
-import { notifySuccess } from '../ui/notify';
 import { PageHeader } from '../ui/PageHeader';
 import { QueryState } from '../ui/QueryState';
+import { RowActions } from '../ui/RowActions';
 
 function eolLabel(months: number | null): string {
   if (months === null) return '—';
@@ -127,24 +126,9 @@ export function ModelsPage() {
                         <Table.Td ta="right">{m.assetCount}</Table.Td>
                         {canManage ? (
                           <Table.Td>
-                            <Group gap={4} wrap="nowrap">
-                              <Tooltip label={`Edit ${m.name}`} withArrow>
-                                <ActionIcon variant="subtle" color="gray" aria-label={`Edit ${m.name}`} onClick={() => setEditing(m)}>
-                                  <IconPencil size={16} aria-hidden />
-                                </ActionIcon>
-                              </Tooltip>
-                              <ConfirmButton
-                                label={`Delete ${m.name}`}
-                                title="Delete model"
-                                icon={<IconTrash size={16} aria-hidden />}
-                                message={`Delete the model “${m.name}”? Models that assets use cannot be deleted.`}
-                                confirmLabel="Delete model"
-                                onConfirm={async () => {
-                                  await del.mutateAsync(m.id);
-                                  notifySuccess(`Model “${m.name}” was deleted.`);
-                                }}
-                              />
-                            </Group>
+                            <RowActions name={m.name} noun="model"
+                              message={`Delete the model “${m.name}”? Models that assets use cannot be deleted.`}
+                              onEdit={() => setEditing(m)} onDelete={() => del.mutateAsync(m.id)} />
                           </Table.Td>
                         ) : null}
                       </Table.Tr>

@@ -1,15 +1,14 @@
 import { useState } from 'react';
-import { ActionIcon, Anchor, Button, Group, Paper, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
-import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
+import { Anchor, Button, Paper, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
+import { IconPlus } from '@tabler/icons-react';
 import { useCan } from '../app/session';
 import { Dash, EmptyRow, ListToolbar, matches } from '../modules/catalog/bits';
 import { useDeleteSupplier, useSupplierList } from '../modules/catalog/hooks';
 import { SupplierModal } from '../modules/catalog/SupplierModal';
 import type { Supplier } from '../modules/catalog/types';
-import { ConfirmButton } from '../ui/ConfirmButton';
-import { notifySuccess } from '../ui/notify';
 import { PageHeader } from '../ui/PageHeader';
 import { QueryState } from '../ui/QueryState';
+import { RowActions } from '../ui/RowActions';
 
 /** Suppliers (vendors the organization buys from); editing needs catalog.manage. */
 export function SuppliersPage() {
@@ -100,24 +99,9 @@ export function SuppliersPage() {
                       <Table.Td ta="right">{s.assetCount}</Table.Td>
                       {canManage ? (
                         <Table.Td>
-                          <Group gap={4} wrap="nowrap">
-                            <Tooltip label={`Edit ${s.name}`} withArrow>
-                              <ActionIcon variant="subtle" color="gray" aria-label={`Edit ${s.name}`} onClick={() => setEditing(s)}>
-                                <IconPencil size={16} aria-hidden />
-                              </ActionIcon>
-                            </Tooltip>
-                            <ConfirmButton
-                              label={`Delete ${s.name}`}
-                              title="Delete supplier"
-                              icon={<IconTrash size={16} aria-hidden />}
-                              message={`Delete the supplier “${s.name}”? Suppliers that assets reference cannot be deleted.`}
-                              confirmLabel="Delete supplier"
-                              onConfirm={async () => {
-                                await del.mutateAsync(s.id);
-                                notifySuccess(`Supplier “${s.name}” was deleted.`);
-                              }}
-                            />
-                          </Group>
+                          <RowActions name={s.name} noun="supplier"
+                            message={`Delete the supplier “${s.name}”? Suppliers that assets reference cannot be deleted.`}
+                            onEdit={() => setEditing(s)} onDelete={() => del.mutateAsync(s.id)} />
                         </Table.Td>
                       ) : null}
                     </Table.Tr>

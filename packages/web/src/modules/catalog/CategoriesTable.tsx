@@ -1,11 +1,9 @@
-import { ActionIcon, Anchor, Badge, Code, Group, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
-import { IconPencil, IconTrash } from '@tabler/icons-react';
+import { Anchor, Badge, Code, Group, Table, Text, VisuallyHidden } from '@mantine/core';
 import { Link } from 'react-router-dom';
-import { ConfirmButton } from '../../ui/ConfirmButton';
-import { notifySuccess } from '../../ui/notify';
 import { useDeleteCategory } from './hooks';
 import { assetClassLabel, type Category } from './types';
 import { Dash, EmptyRow, YesNo } from './bits';
+import { RowActions } from '../../ui/RowActions';
 
 export function CategoriesTable({ categories, canManage, onEdit }: { categories: Category[]; canManage: boolean; onEdit: (c: Category) => void }) {
   const del = useDeleteCategory();
@@ -65,24 +63,9 @@ export function CategoriesTable({ categories, canManage, onEdit }: { categories:
               <Table.Td ta="right">{c.assetCount}</Table.Td>
               {canManage ? (
                 <Table.Td>
-                  <Group gap={4} wrap="nowrap">
-                    <Tooltip label={`Edit ${c.name}`} withArrow>
-                      <ActionIcon variant="subtle" color="gray" aria-label={`Edit ${c.name}`} onClick={() => onEdit(c)}>
-                        <IconPencil size={16} aria-hidden />
-                      </ActionIcon>
-                    </Tooltip>
-                    <ConfirmButton
-                      label={`Delete ${c.name}`}
-                      title="Delete category"
-                      icon={<IconTrash size={16} aria-hidden />}
-                      message={`Delete the category “${c.name}”? A category still used by models, assets or custom fields cannot be deleted.`}
-                      confirmLabel="Delete category"
-                      onConfirm={async () => {
-                        await del.mutateAsync(c.id);
-                        notifySuccess(`Category “${c.name}” was deleted.`);
-                      }}
-                    />
-                  </Group>
+                  <RowActions name={c.name} noun="category"
+                    message={`Delete the category “${c.name}”? A category still used by models, assets or custom fields cannot be deleted.`}
+                    onEdit={() => onEdit(c)} onDelete={() => del.mutateAsync(c.id)} />
                 </Table.Td>
               ) : null}
             </Table.Tr>

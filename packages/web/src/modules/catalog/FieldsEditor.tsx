@@ -1,14 +1,14 @@
 import { useState } from 'react';
-import { ActionIcon, Badge, Button, Code, Group, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
-import { IconArrowDown, IconArrowUp, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
-import { ConfirmButton } from '../../ui/ConfirmButton';
-import { notifyError, notifySuccess } from '../../ui/notify';
+import { ActionIcon, Badge, Button, Code, Group, Table, Text, VisuallyHidden } from '@mantine/core';
+import { IconArrowDown, IconArrowUp, IconPlus } from '@tabler/icons-react';
+import { notifyError } from '../../ui/notify';
 import { QueryState } from '../../ui/QueryState';
 import { Section } from '../../ui/Section';
 import { EmptyRow, YesNo } from './bits';
 import { FieldModal } from './FieldModal';
 import { useDeleteField, useFields, useReorderFields } from './hooks';
 import { FIELD_TYPE_LABELS, type Category, type CustomField } from './types';
+import { RowActions } from '../../ui/RowActions';
 
 /** The custom fields of one category, in display order: add, edit, reorder, delete. */
 export function FieldsEditor({ category, canManage }: { category: Category; canManage: boolean }) {
@@ -104,24 +104,9 @@ export function FieldsEditor({ category, canManage }: { category: Category; canM
                     </Table.Td>
                     {canManage ? (
                       <Table.Td>
-                        <Group gap={4} wrap="nowrap">
-                          <Tooltip label={`Edit ${f.label}`} withArrow>
-                            <ActionIcon variant="subtle" color="gray" aria-label={`Edit ${f.label}`} onClick={() => setEditing(f)}>
-                              <IconPencil size={16} aria-hidden />
-                            </ActionIcon>
-                          </Tooltip>
-                          <ConfirmButton
-                            label={`Delete ${f.label}`}
-                            title="Delete custom field"
-                            icon={<IconTrash size={16} aria-hidden />}
-                            message={`Delete the field “${f.label}” (${f.key})? A field that assets hold values for cannot be deleted.`}
-                            confirmLabel="Delete field"
-                            onConfirm={async () => {
-                              await del.mutateAsync(f.id);
-                              notifySuccess(`Field “${f.label}” was deleted.`);
-                            }}
-                          />
-                        </Group>
+                        <RowActions name={f.label} noun="field" deleteTitle="Delete custom field"
+                          message={`Delete the field “${f.label}” (${f.key})? A field that assets hold values for cannot be deleted.`}
+                          onEdit={() => setEditing(f)} onDelete={() => del.mutateAsync(f.id)} />
                       </Table.Td>
                     ) : null}
                   </Table.Tr>

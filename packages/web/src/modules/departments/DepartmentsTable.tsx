@@ -1,10 +1,8 @@
-import { ActionIcon, Code, Group, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
-import { IconPencil, IconTrash } from '@tabler/icons-react';
+import { Code, Table, Text, VisuallyHidden } from '@mantine/core';
 import type { Department } from '../../api';
-import { ConfirmButton } from '../../ui/ConfirmButton';
 import { formatDate } from '../../ui/format';
-import { notifySuccess } from '../../ui/notify';
 import { useDeleteDepartment } from './hooks';
+import { RowActions } from '../../ui/RowActions';
 
 export function DepartmentsTable({ departments, canManage, onEdit }: { departments: Department[]; canManage: boolean; onEdit: (d: Department) => void }) {
   const del = useDeleteDepartment();
@@ -45,24 +43,9 @@ export function DepartmentsTable({ departments, canManage, onEdit }: { departmen
               <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(d.updatedAt)}</Table.Td>
               {canManage ? (
                 <Table.Td>
-                  <Group gap={4} wrap="nowrap">
-                    <Tooltip label={`Edit ${d.name}`} withArrow>
-                      <ActionIcon variant="subtle" color="gray" aria-label={`Edit ${d.name}`} onClick={() => onEdit(d)}>
-                        <IconPencil size={16} aria-hidden />
-                      </ActionIcon>
-                    </Tooltip>
-                    <ConfirmButton
-                      label={`Delete ${d.name}`}
-                      title="Delete department"
-                      icon={<IconTrash size={16} aria-hidden />}
-                      message={`Delete the department “${d.name}”? The change is recorded in the event log.`}
-                      confirmLabel="Delete department"
-                      onConfirm={async () => {
-                        await del.mutateAsync(d.id);
-                        notifySuccess(`Department “${d.name}” was deleted.`);
-                      }}
-                    />
-                  </Group>
+                  <RowActions name={d.name} noun="department"
+                    message={`Delete the department “${d.name}”? The change is recorded in the event log.`}
+                    onEdit={() => onEdit(d)} onDelete={() => del.mutateAsync(d.id)} />
                 </Table.Td>
               ) : null}
             </Table.Tr>
