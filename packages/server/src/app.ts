@@ -30,6 +30,7 @@ import { lifecycleRoutes } from './modules/lifecycle/lifecycle.routes.js';
 import { searchRoutes } from './modules/search/search.routes.js';
 import { custodyRoutes } from './modules/custody/custody.routes.js';
 import { discoveryModule } from './modules/discovery/discovery.routes.js';
+import { softwareRoutes } from './modules/software/software.routes.js';
 
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
@@ -115,6 +116,7 @@ export async function buildApp({ database, config, logger }: BuildAppOptions): P
     await api.register(lifecycleRoutes);
     await api.register(searchRoutes);
     await api.register(custodyRoutes);
+    await api.register(softwareRoutes);
   }, { prefix: API_PREFIX });
   await app.register(discoveryModule, { apiPrefix: API_PREFIX, config });
 

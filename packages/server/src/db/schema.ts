@@ -516,3 +516,57 @@ export interface DB {
   inventory_payloads: InventoryPayloadsTable;
   discovered_devices: DiscoveredDevicesTable;
 }
+
+export interface SoftwareProductsTable {
+  id: string;
+  org_id: string;
+  /** Normalised publisher; null for packages without one */
+  publisher: string | null;
+  name: string;
+  /** lower(publisher) + TAB + lower(name), unique per organization */
+  key: string;
+  /** 0/1: an ignore rule matches it (no installations are stored) */
+  ignored: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SoftwareInstallationsTable {
+  id: string;
+  org_id: string;
+  device_id: string;
+  product_id: string;
+  raw_name: string;
+  raw_publisher: string | null;
+  /** '' when unknown (keeps the unique key effective on both engines) */
+  version: string;
+  /** '' when unknown */
+  arch: string;
+  install_date: string | null;
+  source: string | null;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+
+export interface SoftwareRulesTable {
+  id: string;
+  org_id: string;
+  /** rename | merge | ignore */
+  kind: string;
+  /** exact | contains | regex */
+  match_mode: string;
+  match_publisher: string | null;
+  match_name: string | null;
+  target_publisher: string | null;
+  target_name: string | null;
+  position: number;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DB {
+  software_products: SoftwareProductsTable;
+  software_installations: SoftwareInstallationsTable;
+  software_rules: SoftwareRulesTable;
+}

@@ -5,6 +5,7 @@ import * as custody from './2026-11-25T1400_custody.js';
 import * as search from './2026-11-25T1505_search.js';
 import * as sortKeys from './2026-11-25T1510_sort_keys.js';
 import * as discovery from './2026-11-25T1600_discovery.js';
+import * as software from './2026-11-25T1720_software.js';
 
 /** Static registry (no filesystem globbing): ISO-timestamped names, applied in order. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1505_search': search,
   '2026-11-25T1510_sort_keys': sortKeys,
   '2026-11-25T1600_discovery': discovery,
+  '2026-11-25T1720_software': software,
 };
