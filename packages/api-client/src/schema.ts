@@ -1264,6 +1264,144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/software/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Normalised software products with installation and device counts and their versions */
+        get: operations["listSoftwareProducts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/software/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A product with its versions (counts) and the names agents reported for it */
+        get: operations["getSoftwareProduct"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/software/products/{id}/installations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where a product is installed: device, linked asset, version, arch, install date, last seen */
+        get: operations["listSoftwareProductInstallations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/software/products/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge a product into another: creates a merge rule (exact publisher and name) and re-applies the rules */
+        post: operations["mergeSoftwareProduct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/software/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Normalisation rules in the order they apply */
+        get: operations["listSoftwareRules"];
+        put?: never;
+        /** Create a rename, merge or ignore rule; the rules are re-applied to every installation */
+        post: operations["createSoftwareRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/software/rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** How many products, installations and devices a rule would match now (nothing is saved) */
+        post: operations["previewSoftwareRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/software/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a rule; the rules are re-applied (installations of products it ignored return with the next inventory) */
+        delete: operations["deleteSoftwareRule"];
+        options?: never;
+        head?: never;
+        /** Edit or move a rule; the rules are re-applied */
+        patch: operations["updateSoftwareRule"];
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/software": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Software installed on the discovered devices linked to the asset */
+        get: operations["listAssetSoftware"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/discovery/settings": {
         parameters: {
             query?: never;
@@ -10395,6 +10533,834 @@ export interface operations {
                          */
                         createdAt: string;
                     };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSoftwareProducts: {
+        parameters: {
+            query?: {
+                /** @description Case-insensitive substring of the name or publisher */
+                q?: string;
+                /** @description true: only ignored products; false: only the others; absent: all */
+                ignored?: boolean;
+                /** @description name (default), publisher, installations or devices; a leading "-" sorts descending */
+                sort?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            publisher: string | null;
+                            name: string;
+                            ignored: boolean;
+                            installationCount: number;
+                            deviceCount: number;
+                            /** @description Versions, most installed first */
+                            versions: {
+                                /** @description null: the agent reported no version */
+                                version: string | null;
+                                installations: number;
+                                devices: number;
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            updatedAt: string;
+                        }[];
+                        total: number;
+                        nextOffset: number | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSoftwareProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        publisher: string | null;
+                        name: string;
+                        ignored: boolean;
+                        installationCount: number;
+                        deviceCount: number;
+                        /** @description Versions, most installed first */
+                        versions: {
+                            /** @description null: the agent reported no version */
+                            version: string | null;
+                            installations: number;
+                            devices: number;
+                        }[];
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                        /** @description What agents called it (up to 50, most frequent first) */
+                        rawNames: {
+                            publisher: string | null;
+                            name: string;
+                            installations: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSoftwareProductInstallations: {
+        parameters: {
+            query?: {
+                /** @description Only this version ("" for installations without a version) */
+                version?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            deviceId: string;
+                            hostname: string | null;
+                            asset: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                assetTag: string;
+                                name: string | null;
+                            } | null;
+                            version: string | null;
+                            arch: string | null;
+                            /** @description YYYY-MM-DD */
+                            installDate: string | null;
+                            source: string | null;
+                            rawName: string;
+                            rawPublisher: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            firstSeenAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastSeenAt: string;
+                        }[];
+                        total: number;
+                        nextOffset: number | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mergeSoftwareProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    into: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rule: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @description rename: set the publisher and/or name (unset parts are kept); merge: map into one product (publisher and name, e.g. an existing product); ignore: do not store installations of the matching products */
+                            kind: "rename" | "merge" | "ignore";
+                            match: {
+                                /** @description exact / contains: case-insensitive; regex: JavaScript regular expression, case-insensitive */
+                                mode: "exact" | "contains" | "regex";
+                                publisher: string | null;
+                                name: string | null;
+                            };
+                            target: {
+                                publisher: string | null;
+                                name: string | null;
+                            };
+                            /** @description Rules apply in ascending position, starting at 1 */
+                            position: number;
+                            createdBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            updatedAt: string;
+                        };
+                        /** @description What re-applying the rules to the existing installations changed */
+                        effect: {
+                            /** @description Installations moved to another product */
+                            installationsRemapped: number;
+                            /** @description Installations deleted: of ignored products, or duplicates after a merge */
+                            installationsRemoved: number;
+                            /** @description Products newly flagged ignored */
+                            productsIgnored: number;
+                            /** @description Products no longer ignored */
+                            productsRestored: number;
+                            /** @description Products left without installations, deleted */
+                            productsRemoved: number;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSoftwareRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /** @description rename: set the publisher and/or name (unset parts are kept); merge: map into one product (publisher and name, e.g. an existing product); ignore: do not store installations of the matching products */
+                        kind: "rename" | "merge" | "ignore";
+                        match: {
+                            /** @description exact / contains: case-insensitive; regex: JavaScript regular expression, case-insensitive */
+                            mode: "exact" | "contains" | "regex";
+                            publisher: string | null;
+                            name: string | null;
+                        };
+                        target: {
+                            publisher: string | null;
+                            name: string | null;
+                        };
+                        /** @description Rules apply in ascending position, starting at 1 */
+                        position: number;
+                        createdBy: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSoftwareRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description rename: set the publisher and/or name (unset parts are kept); merge: map into one product (publisher and name, e.g. an existing product); ignore: do not store installations of the matching products */
+                    kind: "rename" | "merge" | "ignore";
+                    /** @description Matches the normalised publisher and/or product name (at least one); both given: both must match */
+                    match: {
+                        /** @description exact / contains: case-insensitive; regex: JavaScript regular expression, case-insensitive */
+                        mode: "exact" | "contains" | "regex";
+                        publisher?: string | null;
+                        name?: string | null;
+                    };
+                    /** @description rename: at least one of publisher/name; merge: name required, publisher null for none; ignore: none */
+                    target?: {
+                        publisher?: string | null;
+                        name?: string | null;
+                    };
+                    /** @description Where to insert (default: last) */
+                    position?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rule: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @description rename: set the publisher and/or name (unset parts are kept); merge: map into one product (publisher and name, e.g. an existing product); ignore: do not store installations of the matching products */
+                            kind: "rename" | "merge" | "ignore";
+                            match: {
+                                /** @description exact / contains: case-insensitive; regex: JavaScript regular expression, case-insensitive */
+                                mode: "exact" | "contains" | "regex";
+                                publisher: string | null;
+                                name: string | null;
+                            };
+                            target: {
+                                publisher: string | null;
+                                name: string | null;
+                            };
+                            /** @description Rules apply in ascending position, starting at 1 */
+                            position: number;
+                            createdBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            updatedAt: string;
+                        };
+                        /** @description What re-applying the rules to the existing installations changed */
+                        effect: {
+                            /** @description Installations moved to another product */
+                            installationsRemapped: number;
+                            /** @description Installations deleted: of ignored products, or duplicates after a merge */
+                            installationsRemoved: number;
+                            /** @description Products newly flagged ignored */
+                            productsIgnored: number;
+                            /** @description Products no longer ignored */
+                            productsRestored: number;
+                            /** @description Products left without installations, deleted */
+                            productsRemoved: number;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    previewSoftwareRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description rename: set the publisher and/or name (unset parts are kept); merge: map into one product (publisher and name, e.g. an existing product); ignore: do not store installations of the matching products */
+                    kind: "rename" | "merge" | "ignore";
+                    /** @description Matches the normalised publisher and/or product name (at least one); both given: both must match */
+                    match: {
+                        /** @description exact / contains: case-insensitive; regex: JavaScript regular expression, case-insensitive */
+                        mode: "exact" | "contains" | "regex";
+                        publisher?: string | null;
+                        name?: string | null;
+                    };
+                    /** @description rename: at least one of publisher/name; merge: name required, publisher null for none; ignore: none */
+                    target?: {
+                        publisher?: string | null;
+                        name?: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Catalogue products the rule matches now */
+                        products: number;
+                        /** @description Their installations */
+                        installations: number;
+                        /** @description Devices with at least one of them */
+                        devices: number;
+                        /** @description Up to 20 matching products */
+                        sample: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            publisher: string | null;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSoftwareRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What re-applying the rules to the existing installations changed */
+                        effect: {
+                            /** @description Installations moved to another product */
+                            installationsRemapped: number;
+                            /** @description Installations deleted: of ignored products, or duplicates after a merge */
+                            installationsRemoved: number;
+                            /** @description Products newly flagged ignored */
+                            productsIgnored: number;
+                            /** @description Products no longer ignored */
+                            productsRestored: number;
+                            /** @description Products left without installations, deleted */
+                            productsRemoved: number;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateSoftwareRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description rename: set the publisher and/or name (unset parts are kept); merge: map into one product (publisher and name, e.g. an existing product); ignore: do not store installations of the matching products */
+                    kind?: "rename" | "merge" | "ignore";
+                    /** @description Matches the normalised publisher and/or product name (at least one); both given: both must match */
+                    match?: {
+                        /** @description exact / contains: case-insensitive; regex: JavaScript regular expression, case-insensitive */
+                        mode: "exact" | "contains" | "regex";
+                        publisher?: string | null;
+                        name?: string | null;
+                    };
+                    /** @description rename: at least one of publisher/name; merge: name required, publisher null for none; ignore: none */
+                    target?: {
+                        publisher?: string | null;
+                        name?: string | null;
+                    };
+                    /** @description Move the rule to this position */
+                    position?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rule: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @description rename: set the publisher and/or name (unset parts are kept); merge: map into one product (publisher and name, e.g. an existing product); ignore: do not store installations of the matching products */
+                            kind: "rename" | "merge" | "ignore";
+                            match: {
+                                /** @description exact / contains: case-insensitive; regex: JavaScript regular expression, case-insensitive */
+                                mode: "exact" | "contains" | "regex";
+                                publisher: string | null;
+                                name: string | null;
+                            };
+                            target: {
+                                publisher: string | null;
+                                name: string | null;
+                            };
+                            /** @description Rules apply in ascending position, starting at 1 */
+                            position: number;
+                            createdBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            updatedAt: string;
+                        };
+                        /** @description What re-applying the rules to the existing installations changed */
+                        effect: {
+                            /** @description Installations moved to another product */
+                            installationsRemapped: number;
+                            /** @description Installations deleted: of ignored products, or duplicates after a merge */
+                            installationsRemoved: number;
+                            /** @description Products newly flagged ignored */
+                            productsIgnored: number;
+                            /** @description Products no longer ignored */
+                            productsRestored: number;
+                            /** @description Products left without installations, deleted */
+                            productsRemoved: number;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAssetSoftware: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        product: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            publisher: string | null;
+                            name: string;
+                        };
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        deviceId: string;
+                        hostname: string | null;
+                        version: string | null;
+                        arch: string | null;
+                        /** @description YYYY-MM-DD */
+                        installDate: string | null;
+                        source: string | null;
+                        rawName: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        firstSeenAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        lastSeenAt: string;
+                    }[];
                 };
             };
             /** @description Default Response */

@@ -27,6 +27,10 @@ import { AssetsPage } from '../pages/AssetsPage';
 import { AssetPage } from '../pages/AssetPage';
 import { NewAssetPage } from '../pages/NewAssetPage';
 import { IconDevices } from '@tabler/icons-react';
+import { IconApps } from '@tabler/icons-react';
+import { SoftwarePage } from '../pages/SoftwarePage';
+import { SoftwareProductPage } from '../pages/SoftwareProductPage';
+import { SoftwareRulesPage } from '../pages/SoftwareRulesPage';
 
 export type NavSection = 'Inventory' | 'Catalog' | 'Administration' | 'Account';
 
@@ -50,6 +54,9 @@ export const AREAS: readonly AppArea[] = [
   { label: 'Assets', path: '/assets', icon: IconDevices, permission: 'asset.read', section: 'Inventory', element: <AssetsPage /> },
   { label: 'New asset', path: '/assets/new', icon: IconDevices, permission: 'asset.write', section: 'Inventory', element: <NewAssetPage />, nav: false },
   { label: 'Asset', path: '/assets/:id', icon: IconDevices, permission: 'asset.read', section: 'Inventory', element: <AssetPage />, nav: false },
+  { label: 'Software', path: '/software', icon: IconApps, permission: 'software.read', section: 'Inventory', element: <SoftwarePage /> },
+  { label: 'Software product', path: '/software/products/:id', icon: IconApps, permission: 'software.read', section: 'Inventory', element: <SoftwareProductPage />, nav: false },
+  { label: 'Software rules', path: '/software/rules', icon: IconApps, permission: 'software.read', section: 'Inventory', element: <SoftwareRulesPage />, nav: false },
   { label: 'Departments', path: '/departments', icon: IconBuildingCommunity, permission: 'department.read', section: 'Inventory', element: <DepartmentsPage /> },
   { label: 'Custody', path: '/custody', icon: IconArrowsExchange, permission: 'custody.read', section: 'Inventory', element: <CustodyPage /> },
   { label: 'Categories', path: '/catalog/categories', icon: IconCategory, permission: 'catalog.read', section: 'Catalog', element: <CategoriesPage /> },
