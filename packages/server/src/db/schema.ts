@@ -435,6 +435,20 @@ export interface DiscoverySettingsTable {
   inventory_path: string | null;
   contact_interval_hours: number;
   updated_at: string;
+  /** JSON array of match rules in order (serial, uuid, mac, hostname); null = default */
+  match_rules: Generated<string | null>;
+  /** 1: an unmatched device creates an asset; 0: it waits in the review queue; null = default (1) */
+  auto_create: Generated<number | null>;
+  /** Lifecycle state of created assets; null = in_stock */
+  create_state: Generated<string | null>;
+  /** Days without an inventory after which an asset is stale; null = default */
+  stale_days: Generated<number | null>;
+  /** JSON array of extra placeholder serials to ignore */
+  ignored_serials: Generated<string | null>;
+  /** 1: virtual machines are never matched by serial; null = default (1) */
+  ignore_virtual_serials: Generated<number | null>;
+  /** 1: monitors and printers with serials become linked assets; null = default (1) */
+  link_peripherals: Generated<number | null>;
 }
 
 export interface AgentsTable {
@@ -505,6 +519,14 @@ export interface DiscoveredDevicesTable {
   first_seen_at: string;
   last_seen_at: string;
   asset_id: string | null;
+  /** pending | matched | created | review | ignored */
+  match_status: Generated<string>;
+  /** serial | uuid | mac | hostname | manual | created */
+  match_rule: Generated<string | null>;
+  review_reason: Generated<string | null>;
+  /** JSON array of candidate asset ids */
+  review_candidates: Generated<string | null>;
+  linked_at: Generated<string | null>;
   created_at: string;
   updated_at: string;
 }
@@ -515,6 +537,47 @@ export interface DB {
   agents: AgentsTable;
   inventory_payloads: InventoryPayloadsTable;
   discovered_devices: DiscoveredDevicesTable;
+}
+
+export interface AssetIdentifiersTable {
+  org_id: string;
+  asset_id: string;
+  /** uuid | mac | hostname */
+  kind: string;
+  value: string;
+  /** discovery | manual | import */
+  source: string;
+  device_id: string | null;
+  created_at: string;
+}
+
+export interface AssetFieldSourcesTable {
+  org_id: string;
+  asset_id: string;
+  /** API field name (name, serial, modelId, …) */
+  field: string;
+  /** discovery | manual | import */
+  source: string;
+  source_ref: string | null;
+  updated_at: string;
+  locked: number;
+  locked_by: string | null;
+  locked_at: string | null;
+}
+
+export interface DiscoveredGuestsTable {
+  org_id: string;
+  host_device_id: string;
+  uuid: string;
+  name: string | null;
+  vm_type: string | null;
+  status: string | null;
+}
+
+export interface DB {
+  asset_identifiers: AssetIdentifiersTable;
+  asset_field_sources: AssetFieldSourcesTable;
+  discovered_guests: DiscoveredGuestsTable;
 }
 
 export interface SoftwareProductsTable {

@@ -8,6 +8,7 @@ import * as discovery from './2026-11-25T1600_discovery.js';
 import * as software from './2026-11-25T1720_software.js';
 
 /** Static registry (no filesystem globbing): ISO-timestamped names, applied in order. */
+import * as reconciliation from './2026-11-25T1730_reconciliation.js';
 export const migrations: Record<string, Migration> = {
   '2026-11-25T1200_foundation': foundation,
   '2026-11-25T1300_catalog_assets': catalogAssets,
@@ -17,3 +18,4 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1600_discovery': discovery,
   '2026-11-25T1720_software': software,
 };
+  '2026-11-25T1730_reconciliation': reconciliation,

@@ -15,6 +15,7 @@ import * as uploads from '../../lib/uploads.js';
 import * as events from '../events/events.service.js';
 import * as catalog from '../catalog/catalog.service.js';
 import * as fields from '../fields/fields.service.js';
+import * as provenance from '../provenance/provenance.service.js';
 import * as repo from './assets.repository.js';
 import {
   ATTACHMENT_KINDS,
@@ -296,9 +297,16 @@ function checkCurrency(currency: string | null, prefix: string, errors: FieldErr
 
 export async function create(ctx: Ctx, input: CreateAssetInput): Promise<AssetDetailDto> {
   authorize(ctx.actor, 'asset.write');
+  return ctx.db.transaction().execute(async (trx) => detail(trx, orgOf(ctx), await createInTransaction(trx, ctx, input, '/body')));
+}
+
+/**
+ * Creates an asset inside the caller's transaction with the rules and events of `POST /assets`
+ * (the caller authorizes); returns its id. Discovery and imports create assets through here.
+ */
+export async function createInTransaction(trx: Executor, ctx: Ctx, input: CreateAssetInput, prefix: string): Promise<string> {
   const orgId = orgOf(ctx);
-  const prefix = '/body';
-  return ctx.db.transaction().execute(async (trx) => {
+  {
     const errors: FieldError[] = [];
     const currency = checkCurrency(clean(input.currency), prefix, errors);
     const purchaseCostMinor = input.purchaseCost === undefined || input.purchaseCost === null ? null : toMinor(input.purchaseCost, currency, `${prefix}/purchaseCost`, errors);
@@ -362,11 +370,12 @@ export async function create(ctx: Ctx, input: CreateAssetInput): Promise<AssetDe
       action: 'asset.created', entityType: 'asset', entityId: id,
       changes: flatDiff(null, { ...snapshot(row), lifecycleState: row.lifecycle_state }),
     });
+    await provenance.recordWrites(trx, ctx, id, (['name', 'serial', 'modelId', 'parentAssetId'] as const).filter((f) => input[f]));
     const media = (input.media ?? []).map((m) => mediumRow(orgId, id, m, now));
     await repo.insertMedia(trx, media);
     for (const m of media) await recordMedium(trx, ctx, 'asset.media_added', id, m.id, null, toMediumDto(m));
-    return detail(trx, orgId, id);
-  });
+    return id;
+  }
 }
 
 // ---------- update ----------
@@ -491,7 +500,8 @@ export async function updateInTransaction(trx: Executor, ctx: Ctx, assetId: stri
     await mapUniqueViolation(err, trx, orgId, next, p);
   }
   if (index) await fields.writeIndex(trx, orgId, assetId, index);
-  if (Object.keys(changes).length) await events.record(trx, ctx, { action: 'asset.updated', entityType: 'asset', entityId: assetId, changes });
+  await events.record(trx, ctx, { action: 'asset.updated', entityType: 'asset', entityId: assetId, changes });
+  await provenance.recordWrites(trx, ctx, assetId, Object.keys(changes));
   return changes;
 }
 

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { gunzip, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Selectable } from 'kysely';
 import type { Ctx } from '../../context.js';
 import { systemActor } from '../../context.js';
 import type { Executor } from '../../db/database.js';
@@ -27,6 +28,12 @@ import {
   type Compression, type WireFormat,
 } from './discovery.protocol.js';
 import * as repo from './discovery.repository.js';
+import { compareDevices } from './discovery.changes.js';
+import {
+  applyToAsset, createAssetFor, CREATE_STATES, setLink, DEFAULT_RECONCILE, discoveryCtx, findMatch, MATCH_RULES,
+  type ApplyInput, type CreateState, type MatchRule, type ReconcileSettings,
+} from './discovery.reconcile.js';
+import * as software from '../software/software.service.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -46,12 +53,13 @@ export interface EffectiveSettings {
   customPath: boolean;
   contactIntervalHours: number;
   updatedAt: string | null;
+  reconcile: ReconcileSettings;
 }
 
 /** Defaults until an administrator changes them: agents need a secret; an agent with one is accepted. */
 export const DEFAULT_SETTINGS = { unknownAgentPolicy: 'accept', requireEnrollment: true, contactIntervalHours: 24 } as const;
 
-export function effectiveSettings(org: { id: string; slug: string }, row: DiscoverySettingsTable | undefined): EffectiveSettings {
+export function effectiveSettings(org: { id: string; slug: string }, row: Selectable<DiscoverySettingsTable> | undefined): EffectiveSettings {
   const policy = row?.unknown_agent_policy;
   return {
     orgId: org.id,
@@ -62,6 +70,33 @@ export function effectiveSettings(org: { id: string; slug: string }, row: Discov
     customPath: !!row?.inventory_path,
     contactIntervalHours: row?.contact_interval_hours ?? DEFAULT_SETTINGS.contactIntervalHours,
     updatedAt: row?.updated_at ?? null,
+    reconcile: reconcileSettings(row),
+  };
+}
+
+function jsonList(text: string | null | undefined): unknown[] | null {
+  if (!text) return null;
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The stored reconciliation settings over the defaults (a null column means the default). */
+function reconcileSettings(row: Selectable<DiscoverySettingsTable> | undefined): ReconcileSettings {
+  const d = DEFAULT_RECONCILE;
+  const rules = jsonList(row?.match_rules)?.filter((r): r is MatchRule => (MATCH_RULES as readonly unknown[]).includes(r));
+  const state = row?.create_state;
+  return {
+    matchRules: rules ?? [...d.matchRules],
+    autoCreate: row?.auto_create === null || row?.auto_create === undefined ? d.autoCreate : row.auto_create === 1,
+    createState: (CREATE_STATES as readonly string[]).includes(state ?? '') ? (state as CreateState) : d.createState,
+    staleDays: row?.stale_days ?? d.staleDays,
+    ignoredSerials: jsonList(row?.ignored_serials)?.filter((x): x is string => typeof x === 'string') ?? [...d.ignoredSerials],
+    ignoreVirtualSerials: row?.ignore_virtual_serials === null || row?.ignore_virtual_serials === undefined ? d.ignoreVirtualSerials : row.ignore_virtual_serials === 1,
+    linkPeripherals: row?.link_peripherals === null || row?.link_peripherals === undefined ? d.linkPeripherals : row.link_peripherals === 1,
   };
 }
 
@@ -312,7 +347,7 @@ async function ingestInventory(ctx: Ctx, agent: AgentState, msg: AgentMessage, s
       await repo.touchDeviceOfAgent(ctx.db, orgId, agent.id, now);
       return;
     }
-    if (agent.status === 'approved') await processPayload(ctx, orgId, agent, seen.id, msg, log);
+    if (agent.status === 'approved') await processPayload(ctx, s.settings, agent, seen.id, msg, log);
     return;
   }
   const id = newId();
@@ -325,7 +360,7 @@ async function ingestInventory(ctx: Ctx, agent: AgentState, msg: AgentMessage, s
     });
   });
   // A queued (pending) agent's payloads wait for approval.
-  if (agent.status === 'approved') await processPayload(ctx, orgId, agent, id, msg, log);
+  if (agent.status === 'approved') await processPayload(ctx, s.settings, agent, id, msg, log);
 }
 
 /**
@@ -333,31 +368,39 @@ async function ingestInventory(ctx: Ctx, agent: AgentState, msg: AgentMessage, s
  * stored record). On failure the payload is marked failed with the reason and the agent's last
  * error is set; the raw payload stays.
  */
-async function processPayload(ctx: Ctx, orgId: string, agent: AgentState, payloadId: string, msg: AgentMessage, log: FastifyBaseLogger): Promise<void> {
+async function processPayload(ctx: Ctx, settings: EffectiveSettings, agent: AgentState, payloadId: string, msg: AgentMessage, log: FastifyBaseLogger): Promise<void> {
+  const orgId = settings.orgId;
   try {
     const fresh = withAgentNames(messageToDevice(msg), agent);
     const write = () => ctx.db.transaction().execute(async (trx) => {
       const now = nowIso();
       const current = await repo.findDeviceByAgent(trx, orgId, agent.id);
-      const device = msg.partial && current ? mergePartialDevice(JSON.parse(current.record) as CanonicalDevice, fresh, contentSections(msg)) : fresh;
+      const previous = current ? JSON.parse(current.record) as CanonicalDevice : null;
+      const device = msg.partial && previous ? mergePartialDevice(structuredClone(previous), fresh, contentSections(msg)) : fresh;
       const record = JSON.stringify(device);
       const recordSha = sha256(record);
       const identity = identityColumns(device);
-      let deviceId: string;
+      let row: DeviceState;
       if (!current) {
-        deviceId = newId();
+        row = { id: newId(), asset_id: null, match_status: 'pending' };
         await repo.insertDevice(trx, {
-          id: deviceId, org_id: orgId, agent_id: agent.id, record, record_sha256: recordSha, ...identity, last_payload_id: payloadId,
+          id: row.id, org_id: orgId, agent_id: agent.id, record, record_sha256: recordSha, ...identity, last_payload_id: payloadId,
           first_seen_at: now, last_seen_at: now, asset_id: null, created_at: now, updated_at: now,
         });
       } else {
-        deviceId = current.id;
+        row = { id: current.id, asset_id: current.asset_id, match_status: current.match_status };
         const unchanged = current.record_sha256 === recordSha;
         await repo.updateDevice(trx, orgId, current.id, unchanged
           ? { last_seen_at: now, last_payload_id: payloadId }
           : { record, record_sha256: recordSha, ...identity, last_payload_id: payloadId, last_seen_at: now, updated_at: now });
+        // Nothing changed: only "last seen" moves (no reconciliation, no events).
+        if (unchanged) row = { ...row, unchanged: true };
       }
-      await repo.updatePayload(trx, orgId, payloadId, { status: 'processed', error: null, processed_at: now, device_id: deviceId });
+      if (!row.unchanged) {
+        const dctx = discoveryCtx(ctx, orgId, agent.deviceId, { discoveredDeviceId: row.id, payloadId });
+        await reconcileDevice(trx, { ctx: dctx, deviceRowId: row.id, device, previous, settings: settings.reconcile, now }, row);
+      }
+      await repo.updatePayload(trx, orgId, payloadId, { status: 'processed', error: null, processed_at: now, device_id: row.id });
       await repo.updateAgent(trx, orgId, agent.id, { last_error: null, last_error_at: null });
     });
     try {
@@ -401,7 +444,8 @@ function identityColumns(d: CanonicalDevice) {
  */
 export async function processQueued(ctx: Ctx, orgId: string, agentId: string, log: FastifyBaseLogger): Promise<number> {
   const agentRow = await repo.findAgent(ctx.db, orgId, agentId);
-  if (!agentRow || agentRow.status !== 'approved') return 0;
+  const settings = await settingsOf(ctx.db, orgId);
+  if (!agentRow || agentRow.status !== 'approved' || !settings) return 0;
   const agent: AgentState = { id: agentRow.id, status: agentRow.status, deviceId: agentRow.device_id, name: agentRow.name, version: agentRow.version };
   let done = 0;
   for (const { id } of await repo.receivedPayloads(ctx.db, orgId, agentId)) {
@@ -410,7 +454,7 @@ export async function processQueued(ctx: Ctx, orgId: string, agentId: string, lo
     const text = decodeText(await gunzipAsync(stored.body));
     try {
       const msg = stored.format === 'json' ? parseJsonMessage(text) : parseXmlMessage(text);
-      await processPayload(ctx, orgId, agent, id, msg, log);
+      await processPayload(ctx, settings, agent, id, msg, log);
       done++;
     } catch (err) {
       if (err instanceof NormalizeError) {
@@ -429,3 +473,72 @@ export async function payloadContent(db: Executor, orgId: string, id: string): P
   if (!p) return null;
   return { format: p.format, body: await gunzipAsync(p.body), sha256: p.sha256, receivedAt: p.received_at };
 }
+
+// ---------- reconciliation and change tracking ----------
+
+interface DeviceState { id: string; asset_id: string | null; match_status: string; unchanged?: boolean }
+
+/** Cap on the software names listed in one change event (the counts are always complete). */
+const SOFTWARE_EVENT_LIST = 200;
+
+/**
+ * Links the device to its asset (matching, creating, or sending it to review), writes what it says
+ * on the asset, and records what changed since the previous inventory on the asset's timeline (on
+ * the device's own, while it has no asset).
+ */
+async function reconcileDevice(trx: Executor, a: ApplyInput, row: DeviceState): Promise<void> {
+  const orgId = a.ctx.actor.orgId!;
+  let assetId = row.asset_id && (await repo.assetState(trx, orgId, row.asset_id))?.deleted_at === null ? row.asset_id : null;
+  const newlyLinked = !assetId;
+  if (!assetId && row.match_status !== 'ignored') assetId = await linkDevice(trx, a, row);
+  if (assetId) await applyToAsset(trx, assetId, a);
+
+  const entity = assetId ? { entityType: 'asset', entityId: assetId } : { entityType: 'discovered_device', entityId: a.deviceRowId };
+  if (a.previous && !newlyLinked) {
+    const tracksMedia = !!assetId && !a.device.virtualization.isVirtual;
+    for (const c of compareDevices(a.previous, a.device, { includeStorage: !tracksMedia })) {
+      await events.record(trx, a.ctx, { ...entity, action: c.action, changes: c.changes, meta: c.meta });
+    }
+  }
+  const sw = await software.syncInstallations(trx, orgId, a.deviceRowId, a.device.software, a.now, !a.previous);
+  if (sw.length) {
+    const names = (kind: string) => sw.filter((c) => c.kind === kind).slice(0, SOFTWARE_EVENT_LIST)
+      .map((c) => (c.kind === 'updated' ? `${c.product} ${c.previousVersion ?? '?'} → ${c.version ?? '?'}` : `${c.product}${c.version ? ` ${c.version}` : ''}`));
+    const count = (kind: string) => sw.filter((c) => c.kind === kind).length;
+    await events.record(trx, a.ctx, {
+      ...entity, action: 'discovery.software_changed',
+      changes: { installed: { before: null, after: names('installed') }, removed: { before: names('removed'), after: null }, updated: { before: null, after: names('updated') } },
+      meta: { installedCount: count('installed'), removedCount: count('removed'), updatedCount: count('updated') },
+    });
+  } else if (!a.previous && a.device.software.length) {
+    await events.record(trx, a.ctx, { ...entity, action: 'discovery.software_inventoried', changes: {}, meta: { packages: a.device.software.length } });
+  }
+}
+
+/** Finds (or creates) the device's asset; an ambiguous or (with creation off) unmatched device goes to review. */
+async function linkDevice(trx: Executor, a: ApplyInput, row: DeviceState): Promise<string | null> {
+  const orgId = a.ctx.actor.orgId!;
+  const match = await findMatch(trx, orgId, a.device, a.settings);
+  if (match.kind === 'match') {
+    await setLink(trx, a.ctx, a, match.assetId, 'matched', match.rule);
+    return match.assetId;
+  }
+  if (match.kind === 'none' && a.settings.autoCreate) {
+    const assetId = await createAssetFor(trx, a);
+    await setLink(trx, a.ctx, a, assetId, 'created', 'created');
+    return assetId;
+  }
+  const reason = match.kind === 'ambiguous'
+    ? `${match.candidates.length} assets match by ${match.rule}`
+    : 'no asset matches and creating assets from discovery is off';
+  const candidates = match.kind === 'ambiguous' ? JSON.stringify(match.candidates) : null;
+  if (row.match_status !== 'review') {
+    await events.record(trx, a.ctx, {
+      action: 'discovery.review_needed', entityType: 'discovered_device', entityId: a.deviceRowId, changes: { matchStatus: { before: row.match_status, after: 'review' } },
+      meta: { reason, candidates: match.kind === 'ambiguous' ? match.candidates : [] },
+    });
+  }
+  await repo.updateDevice(trx, orgId, a.deviceRowId, { match_status: 'review', match_rule: match.kind === 'ambiguous' ? match.rule : null, review_reason: reason, review_candidates: candidates });
+  return null;
+}
+

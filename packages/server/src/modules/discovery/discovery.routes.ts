@@ -6,8 +6,10 @@ import { IdParams, Uuid } from '../../lib/schemas.js';
 import * as discovery from './discovery.service.js';
 import { agentProtocolRoutes } from './discovery.agent-routes.js';
 import {
-  Agent, AgentStatus, Cursor, Device, DeviceSummary, Enrollment, Limit, pageOf, Payload, PayloadStatus, Settings, SettingsPatch,
+  Agent, AgentStatus, AssetDiscovery, Cursor, Device, DeviceSummary, Enrollment, Limit, MatchStatus, pageOf, Payload, PayloadStatus, ReviewItem,
+  Settings, SettingsPatch, StaleReport,
 } from './discovery.schemas.js';
+import * as review from './discovery.review.js';
 
 const tags = ['discovery'];
 const RawMessage = {
@@ -80,6 +82,7 @@ export const discoveryAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         q: Type.Optional(Type.String({ maxLength: 200, description: 'hostname, serial, model or MAC contains' })),
         agentId: Type.Optional(Uuid),
         linked: Type.Optional(Type.Boolean({ description: 'true: matched to an asset; false: not yet' })),
+        matchStatus: Type.Optional(MatchStatus),
         cursor: Cursor, limit: Limit(50),
       }, { additionalProperties: false }),
       response: { 200: pageOf(DeviceSummary) },
@@ -87,6 +90,41 @@ export const discoveryAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, (req) => discovery.listDevices(req.ctx, req.query));
   app.get('/discovery/devices/:id', { config: { access: 'discovery.read' }, schema: { operationId: 'getDiscoveredDevice', tags, summary: 'A discovered device with its canonical record', params: IdParams, response: { 200: Device } } },
     (req) => discovery.getDevice(req.ctx, req.params.id));
+
+  app.get('/discovery/review', {
+    config: { access: 'discovery.read' },
+    schema: { operationId: 'listDiscoveryReview', tags, summary: 'Devices waiting for a person: ambiguous matches, or unmatched while asset creation is off', querystring: Type.Object({ cursor: Cursor, limit: Limit(50) }, { additionalProperties: false }), response: { 200: pageOf(ReviewItem) } },
+  }, (req) => review.reviewQueue(req.ctx, req.query));
+  app.post('/discovery/devices/:id/link', {
+    config: { access: 'discovery.manage' },
+    schema: { operationId: 'linkDiscoveredDevice', tags, summary: 'Merge: this device is that asset (discovered data is applied to it)', params: IdParams, body: Type.Object({ assetId: Uuid }, { additionalProperties: false }), response: { 200: Device } },
+  }, (req) => review.linkToAsset(req.ctx, req.params.id, req.body.assetId));
+  app.post('/discovery/devices/:id/create-asset', {
+    config: { access: 'discovery.manage' },
+    schema: { operationId: 'createAssetFromDevice', tags, summary: 'Split: give the device an asset of its own', params: IdParams, response: { 200: Device } },
+  }, (req) => review.createAsset(req.ctx, req.params.id));
+  app.post('/discovery/devices/:id/ignore', {
+    config: { access: 'discovery.manage' },
+    schema: { operationId: 'ignoreDiscoveredDevice', tags, summary: 'Never make this device an asset', params: IdParams, response: { 200: Device } },
+  }, (req) => review.ignore(req.ctx, req.params.id));
+  app.post('/discovery/devices/:id/unlink', {
+    config: { access: 'discovery.manage' },
+    schema: { operationId: 'unlinkDiscoveredDevice', tags, summary: 'Undo a wrong match (or an ignore): the device goes back to review', params: IdParams, response: { 200: Device } },
+  }, (req) => review.unlink(req.ctx, req.params.id));
+  app.get('/discovery/stale', {
+    config: { access: 'discovery.read' },
+    schema: {
+      operationId: 'listStaleAssets', tags, summary: 'Assets no agent has reported for N days (default: the organization setting), oldest first',
+      querystring: Type.Object({
+        days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })), limit: Limit(100), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+      }, { additionalProperties: false }),
+      response: { 200: StaleReport },
+    },
+  }, (req) => review.staleReport(req.ctx, req.query));
+  app.get('/assets/:id/discovery', {
+    config: { access: 'asset.read' },
+    schema: { operationId: 'getAssetDiscovery', tags: ['assets', ...tags], summary: 'What agents report about the asset: last seen, devices, the current record (with discovery.read), identifiers', params: IdParams, response: { 200: AssetDiscovery } },
+  }, (req) => review.assetDiscovery(req.ctx, req.params.id));
 };
 
 /** Registered once in app.ts: the admin API under the API prefix and the agent protocol endpoints at the root. */

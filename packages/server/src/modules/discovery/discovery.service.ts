@@ -14,6 +14,7 @@ import * as events from '../events/events.service.js';
 import type { CanonicalDevice } from './discovery.canonical.js';
 import * as ingest from './discovery.ingest.js';
 import * as repo from './discovery.repository.js';
+import type { ReconcileSettings } from './discovery.reconcile.js';
 
 /** Secrets look like `cae_…` (Custodian Agent Enrolment) so a leaked one is recognisable. */
 export const ENROLLMENT_PREFIX = 'cae_';
@@ -32,6 +33,7 @@ export interface SettingsDto {
   defaultPathUrls: string[];
   contactIntervalHours: number;
   updatedAt: string | null;
+  reconciliation: ReconcileSettings;
 }
 
 const settingsDto = (ctx: Ctx, s: ingest.EffectiveSettings): SettingsDto => ({
@@ -43,6 +45,7 @@ const settingsDto = (ctx: Ctx, s: ingest.EffectiveSettings): SettingsDto => ({
   defaultPathUrls: AGENT_DEFAULT_PATHS.map((p) => `${ctx.config.publicUrl}${p}?org=${encodeURIComponent(s.inventoryPath)}`),
   contactIntervalHours: s.contactIntervalHours,
   updatedAt: s.updatedAt,
+  reconciliation: s.reconcile,
 });
 
 async function requireSettings(db: Executor, orgId: string): Promise<ingest.EffectiveSettings> {
@@ -62,19 +65,30 @@ export interface SettingsInput {
   /** null = back to the organization's slug */
   inventoryPath?: string | null;
   contactIntervalHours?: number;
+  reconciliation?: Partial<ReconcileSettings>;
 }
 
 const PATH_RE = /^[a-z0-9][a-z0-9_-]{2,99}$/;
-type SettingsSnap = { unknownAgentPolicy: string; requireEnrollment: boolean; inventoryPath: string; contactIntervalHours: number };
-const SETTINGS_FIELDS = ['unknownAgentPolicy', 'requireEnrollment', 'inventoryPath', 'contactIntervalHours'] as const;
+type SettingsSnap = { unknownAgentPolicy: string; requireEnrollment: boolean; inventoryPath: string; contactIntervalHours: number } & ReconcileSettings;
+const SETTINGS_FIELDS = [
+  'unknownAgentPolicy', 'requireEnrollment', 'inventoryPath', 'contactIntervalHours', 'matchRules', 'autoCreate', 'createState', 'staleDays',
+  'ignoredSerials', 'ignoreVirtualSerials', 'linkPeripherals',
+] as const;
 const settingsSnap = (s: ingest.EffectiveSettings): SettingsSnap => ({
   unknownAgentPolicy: s.unknownAgentPolicy, requireEnrollment: s.requireEnrollment, inventoryPath: s.inventoryPath, contactIntervalHours: s.contactIntervalHours,
+  ...s.reconcile,
 });
 
 export async function updateSettings(ctx: Ctx, input: SettingsInput): Promise<SettingsDto> {
   authorize(ctx.actor, 'discovery.manage');
   const orgId = orgOf(ctx);
   const path = input.inventoryPath === undefined ? undefined : input.inventoryPath === null ? null : input.inventoryPath.trim();
+  const rules = input.reconciliation?.matchRules;
+  if (rules && (!rules.length || new Set(rules).size !== rules.length)) {
+    throw unprocessable('discovery.invalid_rules', 'Give each match rule at most once, and at least one.', [
+      { path: '/body/reconciliation/matchRules', message: rules.length ? 'must not repeat a rule' : 'must not be empty', code: 'invalid' },
+    ]);
+  }
   if (path && !PATH_RE.test(path)) {
     throw unprocessable('discovery.invalid_path', 'The inventory path is 3 to 100 lower-case letters, digits, "-" or "_".', [
       { path: '/body/inventoryPath', message: 'must match ^[a-z0-9][a-z0-9_-]{2,99}$', code: 'pattern' },
@@ -89,6 +103,7 @@ export async function updateSettings(ctx: Ctx, input: SettingsInput): Promise<Se
       ]);
     }
     const now = nowIso();
+    const r = { ...before.reconcile, ...input.reconciliation };
     await repo.upsertSettings(trx, {
       org_id: orgId,
       unknown_agent_policy: input.unknownAgentPolicy ?? before.unknownAgentPolicy,
@@ -96,6 +111,9 @@ export async function updateSettings(ctx: Ctx, input: SettingsInput): Promise<Se
       inventory_path: newPath,
       contact_interval_hours: input.contactIntervalHours ?? before.contactIntervalHours,
       updated_at: now,
+      match_rules: JSON.stringify(r.matchRules), auto_create: toDbBool(r.autoCreate), create_state: r.createState, stale_days: r.staleDays,
+      ignored_serials: JSON.stringify(r.ignoredSerials.map((x) => x.trim()).filter(Boolean)), ignore_virtual_serials: toDbBool(r.ignoreVirtualSerials),
+      link_peripherals: toDbBool(r.linkPeripherals),
     });
     const after = await requireSettings(trx, orgId);
     const changes = events.diff<SettingsSnap>(settingsSnap(before), settingsSnap(after), SETTINGS_FIELDS);
@@ -311,6 +329,11 @@ export interface DeviceSummaryDto {
   firstSeenAt: string;
   lastSeenAt: string;
   updatedAt: string;
+  matchStatus: 'pending' | 'matched' | 'created' | 'review' | 'ignored';
+  matchRule: string | null;
+  reviewReason: string | null;
+  reviewCandidates: string[];
+  linkedAt: string | null;
 }
 
 export interface DeviceDto extends DeviceSummaryDto {
@@ -318,18 +341,28 @@ export interface DeviceDto extends DeviceSummaryDto {
   record: CanonicalDevice;
 }
 
-const deviceSummary = (d: repo.DeviceListRow): DeviceSummaryDto => ({
+function candidateIds(text: string | null): string[] {
+  try {
+    const v: unknown = text ? JSON.parse(text) : [];
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export const deviceSummary = (d: repo.DeviceListRow): DeviceSummaryDto => ({
   id: d.id, agentId: d.agent_id, hostname: d.hostname, systemSerial: d.system_serial, manufacturer: d.manufacturer, model: d.model,
   uuid: d.uuid, primaryMac: d.primary_mac, osName: d.os_name, isVirtual: fromDbBool(d.is_virtual), storageCount: Number(d.storage_count),
   softwareCount: Number(d.software_count), assetId: d.asset_id, lastPayloadId: d.last_payload_id, firstSeenAt: d.first_seen_at,
-  lastSeenAt: d.last_seen_at, updatedAt: d.updated_at,
+  lastSeenAt: d.last_seen_at, updatedAt: d.updated_at, matchStatus: d.match_status as DeviceSummaryDto['matchStatus'], matchRule: d.match_rule,
+  reviewReason: d.review_reason, reviewCandidates: candidateIds(d.review_candidates), linkedAt: d.linked_at,
 });
 
-export async function listDevices(ctx: Ctx, q: { q?: string; agentId?: string; linked?: boolean; cursor?: string; limit?: number }): Promise<Page<DeviceSummaryDto>> {
+export async function listDevices(ctx: Ctx, q: { q?: string; agentId?: string; linked?: boolean; matchStatus?: DeviceSummaryDto['matchStatus']; cursor?: string; limit?: number }): Promise<Page<DeviceSummaryDto>> {
   authorize(ctx.actor, 'discovery.read');
   const limit = q.limit ?? 50;
   const needle = q.q?.trim() || undefined;
-  return page(await repo.listDevices(ctx.db, orgOf(ctx), { q: needle, agentId: q.agentId, linked: q.linked, cursor: q.cursor, limit: limit + 1 }), limit, deviceSummary);
+  return page(await repo.listDevices(ctx.db, orgOf(ctx), { q: needle, agentId: q.agentId, linked: q.linked, matchStatus: q.matchStatus, cursor: q.cursor, limit: limit + 1 }), limit, deviceSummary);
 }
 
 export async function getDevice(ctx: Ctx, id: string): Promise<DeviceDto> {
