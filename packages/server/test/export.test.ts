@@ -1,7 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { addMember, call, createTestApp, engines, setupOwner, type Session, type TestApp } from './harness.js';
 import { newId, nowIso } from '../src/lib/ids.js';
 import { safeCell } from '../src/modules/search/search.service.js';
+import { DEFAULT_READ_LIMITS, inspect, readRows } from '../src/modules/imports/imports.read.js';
+
+/** Reads an XLSX body back with the import reader: header and data rows as strings. */
+async function readXlsx(body: Buffer): Promise<string[][]> {
+  const dir = mkdtempSync(join(tmpdir(), 'custodian-export-'));
+  try {
+    const path = join(dir, 'export.xlsx');
+    writeFileSync(path, body);
+    const info = await inspect(path, {}, DEFAULT_READ_LIMITS);
+    expect(info).toMatchObject({ format: 'xlsx', sheets: ['Assets'], sheet: 'Assets', headerLine: 1 });
+    const rows: string[][] = [info.headers];
+    for await (const r of readRows(path, info, DEFAULT_READ_LIMITS)) rows.push(r.cells);
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** Minimal RFC 4180 reader for the assertions (quoted fields, doubled quotes, CRLF). */
 function parseCsv(text: string): string[][] {
@@ -73,7 +93,7 @@ describe.each(engines)('CSV export (%s)', (engine) => {
     // Hostile and awkward cells.
     await db.insertInto('assets').values([
       asset(90001, { asset_tag: '=HYPERLINK("http://evil")', serial: '+1-555', name: 'Smith, "Jr"\nsecond line', notes: '@SUM(A1)', purchase_cost_minor: null, currency: null }),
-      asset(90002, { asset_tag: 'ZZ-TAB', name: '\tleading tab', notes: '\rleading CR', serial: '-5' }),
+      asset(90002, { asset_tag: 'ZZ-TAB', name: '\tleading tab', notes: '\rleading CR', serial: '-5', warranty_end: '2027-02-28', eol_date: '2029-12-31' }),
     ]).execute();
   });
   afterAll(() => t.close());
@@ -145,5 +165,57 @@ describe.each(engines)('CSV export (%s)', (engine) => {
     expect(extra.statusCode).toBe(400);
     const employee = await addMember(t, s, 'employee');
     expect((await exportCsv('', employee)).statusCode).toBe(403);
+  });
+
+  const exportXlsx = async (qs: string, as: Session = s) => call(t, as, 'GET', `/api/v1/assets/export.xlsx${qs ? `?${qs}` : ''}`);
+
+  it('XLSX: streams every matching row in the list order; numbers, dates and custom fields come back through the import reader', async () => {
+    const res = await exportXlsx('columns=assetTag,serial,lifecycleState,purchaseCost,purchaseDate,cf.ram_gb');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="assets-\d{4}-\d{2}-\d{2}\.xlsx"$/);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    const rows = await readXlsx(res.rawPayload);
+    expect(rows[0]).toEqual(['Asset tag', 'Serial', 'State', 'Purchase cost', 'Purchase date', 'RAM (GB)']);
+    const data = rows.slice(1);
+    expect(data).toHaveLength(N + 2);
+    // Same rows, same order as the CSV export.
+    const csv = parseCsv((await exportCsv('columns=assetTag')).body.slice(1)).slice(1).map((r) => r[0]);
+    expect(data.map((r) => r[0])).toEqual(csv);
+    // Numbers are numbers (1000.01, not "1000.01" text), dates are date cells read back as ISO.
+    expect(data.find((r) => r[0] === 'EXP-00001')).toEqual(['EXP-00001', 'SN1', 'in_stock', '1000.01', '2025-01-02', '16']);
+    expect(data.find((r) => r[0] === 'EXP-00002')).toEqual(['EXP-00002', 'SN2', 'in_stock', '1000.02', '2025-01-02', '24']);
+  });
+
+  it('XLSX: escapes formula cells like the CSV, keeps quotes, separators and line breaks, writes date columns as dates', async () => {
+    const res = await exportXlsx('q=ZZ-TAB&columns=assetTag,name,notes,serial,warrantyEnd,eolDate');
+    expect(await readXlsx(res.rawPayload)).toEqual([
+      ['Asset tag', 'Name', 'Notes', 'Serial', 'Warranty end', 'End of life'],
+      ['ZZ-TAB', "'\tleading tab", "'\rleading CR", "'-5", '2027-02-28', '2029-12-31'],
+    ]);
+    const evil = await exportXlsx('state=in_stock&sort=-assetTag&columns=assetTag,serial,name,notes,purchaseCost');
+    const row = (await readXlsx(evil.rawPayload)).find((r) => r[0]!.includes('HYPERLINK'));
+    expect(row).toEqual(["'=HYPERLINK(\"http://evil\")", "'+1-555", 'Smith, "Jr"\nsecond line', "'@SUM(A1)", '']);
+  });
+
+  it('XLSX: applies the filters, the sort and the default columns', async () => {
+    const res = await exportXlsx('state=deployed&sort=-assetTag&cf.ram_gb=8');
+    const rows = await readXlsx(res.rawPayload);
+    const csv = parseCsv((await exportCsv('state=deployed&sort=-assetTag&cf.ram_gb=8')).body.slice(1));
+    expect(rows[0]).toEqual(csv[0]);
+    expect(rows).toHaveLength(Math.floor(N / 3) + 1);
+    expect(rows.slice(1).map((r) => r[0])).toEqual(csv.slice(1).map((r) => r[0]));
+  });
+
+  it('XLSX: refuses bad columns and filters before streaming anything; needs asset.read', async () => {
+    const bad = await exportXlsx('columns=assetTag,shoeSize');
+    expect(bad.statusCode).toBe(422);
+    expect(bad.headers['content-type']).toContain('application/problem+json');
+    expect(bad.json()).toMatchObject({ code: 'search.invalid_columns', errors: [{ path: '/querystring/columns/1', code: 'unknown_column' }] });
+    expect((await exportXlsx('cf.nope=1')).statusCode).toBe(422);
+    expect((await exportXlsx('cursor=abc')).statusCode).toBe(400);
+    const employee = await addMember(t, s, 'employee');
+    expect((await exportXlsx('', employee)).statusCode).toBe(403);
   });
 });

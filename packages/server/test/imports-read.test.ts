@@ -416,14 +416,14 @@ describe('XLSX', () => {
     const path = join(dir, 'written.xlsx');
     await writeXlsx(createWriteStream(path), 'Assets', ['Tag', 'Cost', 'Bought', 'At', 'Notes'], [
       ['A1', 1234.56, '2024-01-01', '2024-05-06T07:08:09.000Z', '=cmd|calc'],
-      ['A2', null, 'not a date', null, 'tab\there & <there>'],
+      ['A2', null, 'not a date', null, 'tab\there & <there>\r\nCRLF'],
       ['A3', -0.5, '1900-01-01', null, 'ctl\u0001_x0041_'],
     ], { dateColumns: [2, 3] });
     const info = await inspect(path, {}, limits);
     expect(info).toMatchObject({ format: 'xlsx', sheets: ['Assets'], headers: ['Tag', 'Cost', 'Bought', 'At', 'Notes'] });
     expect((await all(path, info)).map((r) => r.cells)).toEqual([
       ['A1', '1234.56', '2024-01-01', '2024-05-06T07:08:09', "'=cmd|calc"],
-      ['A2', '', 'not a date', '', 'tab\there & <there>'],
+      ['A2', '', 'not a date', '', 'tab\there & <there>\r\nCRLF'],
       ['A3', '-0.5', '1900-01-01', '', 'ctl\u0001_x0041_'],
     ]);
   });

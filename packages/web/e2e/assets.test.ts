@@ -443,6 +443,12 @@ describe('inventory: assets, custody, search and scanning', () => {
     expect(header).toMatch(/^Asset tag,Name,Serial,State,/);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+    // The XLSX link carries the same query.
+    const xlsxHref = await page.getByRole('link', { name: 'Export XLSX' }).getAttribute('href');
+    expect(xlsxHref).toBe(href!.replace('/export.csv?', '/export.xlsx?'));
+    const xlsx = await page.request.get(`${server.baseUrl}${xlsxHref}`);
+    expect(xlsx.headers()['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect((await xlsx.body()).subarray(0, 2).toString()).toBe('PK');
   });
 
   it('bulk-edits the selected rows', async () => {

@@ -17,7 +17,7 @@ import { ScanButton } from '../modules/scan/ScanButton';
 import { PageHeader } from '../ui/PageHeader';
 import { ErrorBlock, LoadingBlock } from '../ui/QueryState';
 
-/** The asset register: filters (kept in the URL), saved views, virtualised grid, bulk edit, CSV export. */
+/** The asset register: filters (kept in the URL), saved views, virtualised grid, bulk edit, CSV and XLSX export. */
 export function AssetsPage() {
   const can = useCan();
   const [params, setParams] = useSearchParams();
@@ -49,7 +49,7 @@ export function AssetsPage() {
   const exportParams = toSearchParams(filters, sort);
   // The export writes the visible columns (the currency with the cost).
   exportParams.set('columns', columnIds.flatMap((c) => (c === 'purchaseCost' ? [c, 'currency'] : [c])).join(','));
-  const exportHref = `/api/v1/assets/export.csv?${exportParams.toString()}`;
+  const exportHref = (format: 'csv' | 'xlsx') => `/api/v1/assets/export.${format}?${exportParams.toString()}`;
   const selectedAssets = items.filter((a) => selected.has(a.id));
 
   return (
@@ -76,8 +76,11 @@ export function AssetsPage() {
             <>
               <SavedViewsMenu activeId={activeView} current={current} onApply={applyView} onActiveChange={setActiveView} />
               <ColumnChooser available={available} visible={columnIds} onChange={setColumnIds} />
-              <Button component="a" href={exportHref} download variant="default" size="xs" leftSection={<IconDownload size={14} aria-hidden />}>
+              <Button component="a" href={exportHref('csv')} download variant="default" size="xs" leftSection={<IconDownload size={14} aria-hidden />}>
                 Export CSV
+              </Button>
+              <Button component="a" href={exportHref('xlsx')} download variant="default" size="xs" leftSection={<IconDownload size={14} aria-hidden />}>
+                Export XLSX
               </Button>
             </>
           }

@@ -53,12 +53,13 @@ const escapeXml = (s: string) => s.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;
 
 /**
  * Text for a `<t>` element: XML-escaped; characters XML 1.0 cannot carry (control characters, lone
- * surrogates) become OOXML `_xHHHH_` escapes, and a literal `_xHHHH_` is protected as `_x005F_xHHHH_`.
+ * surrogates) and CR become OOXML `_xHHHH_` escapes, and a literal `_xHHHH_` is protected as `_x005F_xHHHH_`.
  */
 export function xlsxText(s: string): string {
   let v = s.replace(/_(x[0-9A-Fa-f]{4}_)/g, '_x005F_$1');
-  // eslint-disable-next-line no-control-regex -- these are exactly the characters XML cannot carry
-  v = v.replace(/[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+  // XML cannot carry these; CR it would turn into LF (line-end normalization), so Excel writes it as _x000D_ too.
+  // eslint-disable-next-line no-control-regex -- control characters are the point here
+  v = v.replace(/[\x00-\x08\x0B-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
     (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`);
   return escapeXml(v);
 }
@@ -77,7 +78,7 @@ export function columnLetters(index: number): string {
 
 /** Sheet names: ≤ 31 characters, none of `[]:*?/\`, not empty. */
 export function safeSheetName(name: string): string {
-  const clean = name.replace(/[[\]:*?/\\]/g, ' ').replace(/^'+|'+$/g, '').trim().slice(0, 31).trim();
+  const clean = name.replace(/[[\]:*?/\\]/g, ' ').replace(/\s+/g, ' ').replace(/^'+|'+$/g, '').trim().slice(0, 31).trim();
   return clean || 'Sheet1';
 }
 

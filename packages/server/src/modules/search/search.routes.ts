@@ -10,6 +10,7 @@ import * as views from './views.service.js';
 import { bulkEdit } from './bulk.service.js';
 
 const tags = ['assets'];
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/assets', { config: { access: 'asset.read' }, schema: { operationId: 'listAssets', tags, summary: 'The asset register: filters, full text, any sort, keyset paginated', description: CF_DESCRIPTION, querystring: AssetListQuery, response: { 200: AssetPage } } },
@@ -24,6 +25,18 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const out = await search.exportCsv(req.ctx, req.query);
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${out.fileName}"`).header('cache-control', 'no-store')
       // The declared 200 schema is the CSV text; Fastify streams a Readable as the body unserialized.
+      .send(out.stream as unknown as string);
+  });
+  app.get('/assets/export.xlsx', {
+    config: { access: 'asset.read' },
+    schema: {
+      operationId: 'exportAssetsXlsx', tags, summary: 'The list as an XLSX workbook (same query as exportAssets), streamed', description: CF_DESCRIPTION, querystring: ExportQuery,
+      response: { 200: { description: 'XLSX workbook, one sheet: bold frozen header row, numbers and dates as real cells; text a spreadsheet would evaluate is prefixed with \'', content: { [XLSX_TYPE]: { schema: Type.String({ format: 'binary' }) } } } },
+    },
+  }, async (req, reply) => {
+    const out = await search.exportXlsx(req.ctx, req.query);
+    return reply.type(XLSX_TYPE).header('content-disposition', `attachment; filename="${out.fileName}"`).header('cache-control', 'no-store')
+      // As for the CSV: a Readable body is streamed unserialized.
       .send(out.stream as unknown as string);
   });
   app.patch('/assets/bulk', { config: { access: 'asset.write' }, schema: { operationId: 'bulkEditAssets', tags, summary: 'Change several assets at once: all or nothing', body: BulkEditBody, response: { 200: BulkEditResult } } },

@@ -6,8 +6,7 @@
  */
 import { parseJsonObject } from '../../lib/json.js';
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify/sync';
+import { PassThrough, type Readable } from 'node:stream';
 import type { Ctx } from '../../context.js';
 import type { Executor } from '../../db/database.js';
 import { can, authorize, orgOf } from '../../authz/policies.js';
@@ -24,6 +23,7 @@ import {
   type FilterInput, type QuickSearchResultDto, type RefSortColumn, type SortColumn, type TimelineQueryInput,
 } from './search.schemas.js';
 import * as repo from './search.repository.js';
+import { escapeFormula, writeCsv, writeXlsx, type OutCell } from '../imports/imports.write.js';
 
 // ---------------------------------------------------------------------------------------------
 // Items
@@ -295,7 +295,7 @@ export async function list(ctx: Ctx, q: AssetListQueryInput): Promise<{ items: A
 }
 
 // ---------------------------------------------------------------------------------------------
-// CSV export
+// CSV and XLSX export
 
 const COLUMN_LABELS: Record<ExportColumn, string> = {
   assetTag: 'Asset tag', name: 'Name', serial: 'Serial', lifecycleState: 'State', category: 'Category', manufacturer: 'Manufacturer',
@@ -323,15 +323,21 @@ export async function parseColumns(db: Executor, orgId: string, raw: string[] | 
   return { columns, fields };
 }
 
+/** A value as an export cell: numbers stay numbers, lists join with "; ", objects become JSON. */
+function toCell(v: unknown): OutCell {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number') return v;
+  return typeof v === 'string' ? v : Array.isArray(v) ? v.map(String).join('; ') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
 /**
  * Formula injection: a cell a spreadsheet would evaluate (starting with = + - @, tab or CR) gets a
- * leading apostrophe. Numbers are written as numbers and are not touched.
+ * leading apostrophe (imports.write's escapeFormula, shared by every CSV and XLSX writer). Numbers
+ * are written as numbers and are not touched.
  */
 export function safeCell(v: unknown): string | number {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return v;
-  const s = typeof v === 'string' ? v : Array.isArray(v) ? v.map(String).join('; ') : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  const c = toCell(v);
+  return c === null ? '' : typeof c === 'number' ? c : escapeFormula(c);
 }
 
 function cellOf(item: AssetListItemDto, row: repo.ExportRow, column: string): unknown {
@@ -364,42 +370,64 @@ function cellOf(item: AssetListItemDto, row: repo.ExportRow, column: string): un
 
 const EXPORT_PAGE = 500;
 
-export interface CsvExport {
+/** Columns written as dates in XLSX (ISO dates and timestamps become real date cells). */
+const DATE_COLUMNS: ReadonlySet<string> = new Set<ExportColumn>(['purchaseDate', 'warrantyEnd', 'eolDate', 'createdAt', 'updatedAt']);
+
+export interface FileExport {
   fileName: string;
   stream: Readable;
 }
 
+interface PreparedExport { header: string[]; columns: string[]; dateColumns: number[]; rows: AsyncGenerator<OutCell[]> }
+
 /**
- * Validates the query, then streams the CSV a keyset page at a time (EXPORT_PAGE rows in memory
- * at most, whatever the result size). Problems found before the first byte are 4xx; a database
- * error mid-stream ends the response early.
+ * Validates the query and columns (problems are 4xx before the first byte), then yields the rows a
+ * keyset page at a time (EXPORT_PAGE rows in memory at most, whatever the result size).
  */
-export async function exportCsv(ctx: Ctx, q: ExportQueryInput): Promise<CsvExport> {
+async function prepareExport(ctx: Ctx, q: ExportQueryInput): Promise<PreparedExport> {
   authorize(ctx.actor, 'asset.read');
   const orgId = orgOf(ctx);
   const parsed = await parseQuery(ctx, q as FilterInput & { sort?: string }, { base: '/querystring', sortPath: '/querystring/sort' });
   const { columns, fields } = await parseColumns(ctx.db, orgId, q.columns, '/querystring/columns');
   const header = columns.map((c) => (c.startsWith('cf.') ? fields.get(c.slice(3))?.[0]?.label ?? c : COLUMN_LABELS[c as ExportColumn]));
+  const dateColumns = columns.flatMap((c, i) => (DATE_COLUMNS.has(c) || (c.startsWith('cf.') && fields.get(c.slice(3))?.every((f) => f.type === 'date')) ? [i] : []));
   const { db, engine } = ctx;
 
-  async function* generate(): AsyncGenerator<string> {
-    yield stringify([header.map(safeCell)], { bom: true, record_delimiter: 'windows' });
+  async function* rows(): AsyncGenerator<OutCell[]> {
     let after: repo.Keyset | undefined;
     for (;;) {
-      const rows = await repo.listPage(db, engine, { filter: parsed.filter, sort: parsed.sort, text: parsed.text, after, limit: EXPORT_PAGE }, true);
-      if (!rows.length) return;
-      const records = rows.map(({ row }) => {
+      const page = await repo.listPage(db, engine, { filter: parsed.filter, sort: parsed.sort, text: parsed.text, after, limit: EXPORT_PAGE }, true);
+      for (const { row } of page) {
         const item = toListItem(row);
-        return columns.map((c) => safeCell(cellOf(item, row, c)));
-      });
-      yield stringify(records, { record_delimiter: 'windows' });
-      if (rows.length < EXPORT_PAGE) return;
-      const last = rows[rows.length - 1]!;
+        yield columns.map((c) => toCell(cellOf(item, row, c)));
+      }
+      if (page.length < EXPORT_PAGE) return;
+      const last = page[page.length - 1]!;
       after = { segment: last.segment, value: last.row.sort_value, id: last.row.id };
     }
   }
-  const day = new Date().toISOString().slice(0, 10);
-  return { fileName: `assets-${day}.csv`, stream: Readable.from(generate(), { objectMode: false }) };
+  return { header, columns, dateColumns, rows: rows() };
+}
+
+/** Runs a writer into a stream handed to the response; a failure mid-way ends the response early. */
+function streamed(write: (out: PassThrough) => Promise<void>): Readable {
+  const out = new PassThrough();
+  write(out).catch((err: unknown) => { if (!out.destroyed) out.destroy(err instanceof Error ? err : new Error(String(err))); });
+  return out;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** The list as CSV (UTF-8 with BOM, CRLF), streamed. */
+export async function exportCsv(ctx: Ctx, q: ExportQueryInput): Promise<FileExport> {
+  const { header, rows } = await prepareExport(ctx, q);
+  return { fileName: `assets-${today()}.csv`, stream: streamed((out) => writeCsv(out, header, rows)) };
+}
+
+/** The list as an XLSX workbook (one sheet, bold frozen header, real dates and numbers), streamed. */
+export async function exportXlsx(ctx: Ctx, q: ExportQueryInput): Promise<FileExport> {
+  const { header, dateColumns, rows } = await prepareExport(ctx, q);
+  return { fileName: `assets-${today()}.xlsx`, stream: streamed((out) => writeXlsx(out, 'Assets', header, rows, { dateColumns })) };
 }
 
 // ---------------------------------------------------------------------------------------------
