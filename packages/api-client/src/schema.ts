@@ -923,6 +923,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/assets/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The list as an XLSX workbook (same query as exportAssets), streamed
+         * @description Custom fields (not listed as parameters): add `cf.<key>=value` (custom field equals; for multi-select fields: has the option), `cf.<key>.from` / `cf.<key>.to` (inclusive range, number/money/date/text fields).
+         */
+        get: operations["exportAssetsXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets/bulk": {
         parameters: {
             query?: never;
@@ -8075,6 +8095,84 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportAssetsXlsx: {
+        parameters: {
+            query?: {
+                /** @description Full text over tag, serial, name, model, manufacturer, assignee and notes; each word a prefix ("dell lat"). Exact tag/serial matches come first, then tag and serial prefixes, then text matches (newest first) unless `sort` is given. */
+                q?: string;
+                /** @description Lifecycle state; repeat for several */
+                state?: ("ordered" | "in_stock" | "deployed" | "in_repair" | "missing" | "stolen" | "retired" | "pending_disposition" | "disposed")[];
+                /** @description UUIDv7 */
+                categoryId?: string;
+                /** @description UUIDv7 */
+                modelId?: string;
+                /** @description UUIDv7 */
+                manufacturerId?: string;
+                /** @description UUIDv7 */
+                supplierId?: string;
+                /** @description UUIDv7 */
+                departmentId?: string;
+                /** @description Assets at this location (and below it unless includeSublocations=false) */
+                locationId?: string;
+                includeSublocations?: boolean;
+                /** @description Assets currently checked out to this member */
+                assigneeUserId?: string;
+                /** @description true: checked out to anyone or anything; false: not checked out */
+                assigned?: boolean;
+                /** @description YYYY-MM-DD (inclusive) */
+                warrantyEndFrom?: string;
+                /** @description YYYY-MM-DD (inclusive) */
+                warrantyEndTo?: string;
+                /** @description YYYY-MM-DD (inclusive) */
+                eolDateFrom?: string;
+                /** @description YYYY-MM-DD (inclusive) */
+                eolDateTo?: string;
+                /** @description YYYY-MM-DD (inclusive) */
+                purchaseDateFrom?: string;
+                /** @description YYYY-MM-DD (inclusive) */
+                purchaseDateTo?: string;
+                /** @description Also list deleted assets (needs asset.delete) */
+                includeDeleted?: boolean;
+                /** @description assetTag, name, serial, lifecycleState, purchaseDate, purchaseCost, warrantyEnd, eolDate, createdAt, updatedAt; model, category, manufacturer, location, assignee, supplier, department (by name, case-insensitive; assignee: the member's name, location name or asset tag); cf.<key> or relevance (with q; the default then); a leading "-" sorts descending. Empty values sort last either way. */
+                sort?: string;
+                /** @description Comma-separated or repeated: assetTag, name, serial, lifecycleState, category, manufacturer, model, location, assignee, department, supplier, purchaseDate, purchaseCost, currency, warrantyEnd, eolDate, orderNumber, invoiceNumber, notes, createdAt, updatedAt, id, cf.<key> */
+                columns?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description XLSX workbook, one sheet: bold frozen header row, numbers and dates as real cells; text a spreadsheet would evaluate is prefixed with ' */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Default Response */
