@@ -30,6 +30,7 @@ import { lifecycleRoutes } from './modules/lifecycle/lifecycle.routes.js';
 import { searchRoutes } from './modules/search/search.routes.js';
 import { custodyRoutes } from './modules/custody/custody.routes.js';
 import { discoveryModule } from './modules/discovery/discovery.routes.js';
+import { importRoutes } from './modules/imports/imports.routes.js';
 import { softwareRoutes } from './modules/software/software.routes.js';
 
 import { provenanceRoutes } from './modules/provenance/provenance.routes.js';
@@ -118,6 +119,7 @@ export async function buildApp({ database, config, logger }: BuildAppOptions): P
     await api.register(lifecycleRoutes);
     await api.register(searchRoutes);
     await api.register(custodyRoutes);
+    await api.register(importRoutes);
     await api.register(softwareRoutes);
   }, { prefix: API_PREFIX });
   await app.register(discoveryModule, { apiPrefix: API_PREFIX, config });

@@ -25,6 +25,10 @@ export interface Config {
   maxInventoryBytes: number;
   /** Largest inventory message after decompression; decompression stops there (decompression bombs). */
   maxInventoryInflatedBytes: number;
+  /** Largest accepted import file (CSV/XLSX); larger uploads are refused with 413. */
+  maxImportBytes: number;
+  /** XLSX imports: largest total uncompressed size of the workbook's parts (zip bombs). */
+  maxImportInflatedBytes: number;
   webDir: string | null;
 }
 
@@ -109,6 +113,8 @@ export function loadConfig(env: Env = process.env, opts: { ensureDataDir?: boole
   const maxUploadBytes = intVar(env, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems);
   const maxInventoryBytes = intVar(env, 'MAX_INVENTORY_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems);
   const maxInventoryInflatedBytes = intVar(env, 'MAX_INVENTORY_INFLATED_BYTES', 200 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems);
+  const maxImportBytes = intVar(env, 'MAX_IMPORT_BYTES', 512 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024, problems);
+  const maxImportInflatedBytes = intVar(env, 'MAX_IMPORT_INFLATED_BYTES', 2 * 1024 * 1024 * 1024, 1024, 256 * 1024 * 1024 * 1024, problems);
   if (maxInventoryInflatedBytes < maxInventoryBytes) problems.push(`MAX_INVENTORY_INFLATED_BYTES (${maxInventoryInflatedBytes}) must not be smaller than MAX_INVENTORY_BYTES (${maxInventoryBytes})`);
   let appSecret = env.APP_SECRET?.trim() || '';
   if (appSecret && appSecret.length < 32) problems.push('APP_SECRET must be at least 32 characters');
@@ -118,7 +124,8 @@ export function loadConfig(env: Env = process.env, opts: { ensureDataDir?: boole
   const webDir = env.WEB_DIR?.trim() ? resolve(env.WEB_DIR.trim()) : defaultWebDir();
   return {
     port, host, databaseUrl, dataDir, publicUrl, logLevel, appSecret, sessionTtlHours,
-    loginMaxAttempts, loginLockMinutes, trustProxy, bodyLimitBytes, maxUploadBytes, maxInventoryBytes, maxInventoryInflatedBytes, webDir,
+    loginMaxAttempts, loginLockMinutes, trustProxy, bodyLimitBytes, maxUploadBytes, maxInventoryBytes, maxInventoryInflatedBytes,
+    maxImportBytes, maxImportInflatedBytes, webDir,
   };
 }
 

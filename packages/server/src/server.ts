@@ -5,12 +5,15 @@ import { migrateToLatest } from './db/migrate.js';
 import { optimize } from './db/dialect.js';
 import { buildApp } from './app.js';
 import * as identity from './modules/identity/identity.service.js';
+import * as imports from './modules/imports/imports.service.js';
 
 /** config → database → migrate → buildApp → listen; prints the one-time setup link on a new install. */
 export async function serve(config: Config = loadConfig()): Promise<void> {
   const database = createDatabase(config.databaseUrl);
   await migrateToLatest(database.db);
   const app = await buildApp({ database, config });
+  // Import jobs cut off by a stop or crash: failed with the reason (their batches are as recorded).
+  await imports.recoverInterrupted(database.db, database.engine, config);
   await app.listen({ port: config.port, host: config.host });
   const where = database.engine === 'sqlite' ? config.databaseUrl.replace(/^sqlite:/, '') : 'PostgreSQL';
   console.log(`\nCustodian is running at ${config.publicUrl}  (database: ${where})`);

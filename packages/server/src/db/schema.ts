@@ -633,3 +633,91 @@ export interface DB {
   software_installations: SoftwareInstallationsTable;
   software_rules: SoftwareRulesTable;
 }
+
+// ---------- imports (jobs, their errors, mapping presets, external ids) ----------
+
+export interface ImportJobsTable {
+  id: string;
+  org_id: string;
+  created_by: string | null;
+  created_by_label: string;
+  /** assets | models | users | locations | departments | suppliers */
+  target: string;
+  /** uploaded | validating | validated | committing | committed | failed | cancelled */
+  status: string;
+  /** validate | commit */
+  phase: string | null;
+  file_name: string;
+  file_size: number;
+  file_sha256: string;
+  /** relative to DATA_DIR */
+  stored_path: string;
+  /** JSON text */
+  source_options: string;
+  /** JSON text */
+  source_info: string;
+  /** JSON text */
+  mapping: string;
+  /** JSON text */
+  formats: string;
+  /** JSON text */
+  options: string;
+  /** JSON text */
+  report: string | null;
+  total_rows: number | null;
+  processed_rows: Generated<number>;
+  committed_rows: Generated<number>;
+  created_count: Generated<number>;
+  updated_count: Generated<number>;
+  unchanged_count: Generated<number>;
+  failed_count: Generated<number>;
+  error_count: Generated<number>;
+  started_at: string | null;
+  finished_at: string | null;
+  heartbeat_at: string | null;
+  failure_reason: string | null;
+  cancel_requested: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ImportJobErrorsTable {
+  org_id: string;
+  job_id: string;
+  seq: number;
+  line: number;
+  column_key: string | null;
+  field: string | null;
+  code: string;
+  message: string;
+}
+
+export interface ImportPresetsTable {
+  id: string;
+  org_id: string;
+  target: string;
+  name: string;
+  /** JSON text */
+  mapping: string;
+  /** JSON text */
+  formats: string;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ExternalIdsTable {
+  org_id: string;
+  target: string;
+  source: string;
+  value: string;
+  entity_id: string;
+  created_at: string;
+}
+
+export interface DB {
+  import_jobs: ImportJobsTable;
+  import_job_errors: ImportJobErrorsTable;
+  import_presets: ImportPresetsTable;
+  external_ids: ExternalIdsTable;
+}

@@ -105,7 +105,7 @@ let knownCurrencies: Set<string> | null = null;
 const isCurrency = (c: string) => (knownCurrencies ??= new Set(Intl.supportedValuesOf('currency'))).has(c);
 
 /** Major units → minor units of the currency, or a field error (negative, too many decimals, too large). */
-function toMinor(major: number, currency: string | null, path: string, errors: FieldError[]): number | null {
+export function toMinor(major: number, currency: string | null, path: string, errors: FieldError[]): number | null {
   if (major < 0) {
     errors.push({ path, message: 'must not be negative', code: 'minimum' });
     return null;
@@ -128,9 +128,9 @@ const invalid = (errors: FieldError[]) => unprocessable('asset.invalid', 'The as
 
 // ---------- event snapshots ----------
 
-type Flat = Record<string, unknown>;
+export type Flat = Record<string, unknown>;
 
-function snapshot(a: repo.AssetRecord): Flat {
+export function snapshot(a: repo.AssetRecord): Flat {
   const out: Flat = {
     assetTag: a.asset_tag, serial: a.serial, name: a.name, modelId: a.model_id, categoryId: a.category_id,
     manufacturerId: a.manufacturer_id, locationId: a.location_id, defaultLocationId: a.default_location_id,
@@ -143,7 +143,7 @@ function snapshot(a: repo.AssetRecord): Flat {
 }
 
 /** Field-level before/after of two flat snapshots (custom fields as `customFields.<key>`). */
-function flatDiff(before: Flat | null, after: Flat | null): events.Changes {
+export function flatDiff(before: Flat | null, after: Flat | null): events.Changes {
   const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];
   const out: events.Changes = {};
   for (const k of keys) {
@@ -286,7 +286,7 @@ async function checkRefs(trx: Executor, orgId: string, input: Refs, prefix: stri
   if (input.departmentId && !(await repo.findDepartment(trx, orgId, input.departmentId))) throw notFound('department', `${prefix}/departmentId`);
 }
 
-function checkCurrency(currency: string | null, prefix: string, errors: FieldError[]): string | null {
+export function checkCurrency(currency: string | null, prefix: string, errors: FieldError[]): string | null {
   if (currency === null) return null;
   const c = currency.toUpperCase();
   if (!isCurrency(c)) errors.push({ path: `${prefix}/currency`, message: `"${currency}" is not an ISO 4217 currency code`, code: 'enum' });

@@ -24,6 +24,25 @@ export async function ensureHead(trx: Executor, chainId: string, genesis: string
     .onConflict((oc) => oc.column('chain_id').doNothing()).execute();
 }
 
+/**
+ * Advances the chain head by `n` at once and returns the first sequence number to use and the
+ * previous hash (the batched path of imports: one statement for a whole batch of events).
+ */
+export async function advanceHeadBy(trx: Executor, chainId: string, n: number): Promise<{ firstSeq: number; prevHash: string } | undefined> {
+  const head = await trx
+    .updateTable('event_chains')
+    .set((eb) => ({ seq: eb('seq', '+', n) }))
+    .where('chain_id', '=', chainId)
+    .returning(['seq', 'head_hash'])
+    .executeTakeFirst();
+  return head ? { firstSeq: Number(head.seq) - n + 1, prevHash: head.head_hash } : undefined;
+}
+
+/** Multi-row insert, chunked under both engines' bind-parameter limits (16 columns per row). */
+export async function insertEvents(trx: Executor, rows: EventRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('events').values(rows.slice(i, i + 1000)).execute();
+}
+
 export async function setHeadHash(trx: Executor, chainId: string, hash: string): Promise<void> {
   await trx.updateTable('event_chains').set({ head_hash: hash }).where('chain_id', '=', chainId).execute();
 }

@@ -68,6 +68,46 @@ export async function record(trx: Executor, ctx: Ctx, e: NewEvent): Promise<void
   await repo.setHeadHash(trx, chainId, hash);
 }
 
+/**
+ * Appends many events to the actor's organization chain in one go (bulk imports): the head moves
+ * once, hashes are chained in order in memory, rows go in with multi-row inserts. The resulting
+ * chain is exactly what the same events recorded one by one would give. Same transaction rule as
+ * `record`.
+ */
+export async function recordMany(trx: Executor, ctx: Ctx, list: readonly NewEvent[]): Promise<void> {
+  if (!list.length) return;
+  const orgId = ctx.actor.orgId;
+  if (list.some((e) => e.orgId !== undefined && e.orgId !== orgId)) throw new Error('recordMany writes to one chain: the actor\'s organization');
+  const chainId = orgId ?? SYSTEM_CHAIN;
+  await repo.ensureHead(trx, chainId, GENESIS_HASH);
+  const head = await repo.advanceHeadBy(trx, chainId, list.length);
+  if (!head) throw new Error(`event chain ${chainId} has no head`);
+  const common = { ...(ctx.eventMeta ?? {}) };
+  const tokenMeta = ctx.actor.tokenId ? { tokenId: ctx.actor.tokenId } : {};
+  const rows: repo.EventRow[] = [];
+  let prevHash = head.prevHash;
+  const occurredAt = nowIso();
+  list.forEach((e, i) => {
+    const ev: ChainedEvent = {
+      id: newId(), chainId, seq: head.firstSeq + i, orgId, occurredAt,
+      actorType: ctx.actor.type, actorId: ctx.actor.userId, actorLabel: ctx.actor.label,
+      action: e.action, entityType: e.entityType, entityId: e.entityId,
+      changes: canonicalJson(e.changes ?? {}),
+      meta: canonicalJson({ ...common, ...(e.meta ?? {}), ...tokenMeta }),
+      requestId: ctx.requestId, prevHash,
+    };
+    const hash = eventHash(ev);
+    rows.push({
+      id: ev.id, chain_id: chainId, seq: ev.seq, org_id: orgId, occurred_at: occurredAt, actor_type: ev.actorType, actor_id: ev.actorId,
+      actor_label: ev.actorLabel, action: ev.action, entity_type: ev.entityType, entity_id: ev.entityId, changes: ev.changes, meta: ev.meta,
+      request_id: ev.requestId, prev_hash: prevHash, hash,
+    });
+    prevHash = hash;
+  });
+  await repo.insertEvents(trx, rows);
+  await repo.setHeadHash(trx, chainId, prevHash);
+}
+
 export interface EventDto {
   id: string;
   seq: number;

@@ -397,6 +397,42 @@ export function indexValue(type: FieldType, value: unknown): { valueText: string
 const isEmpty = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && !v.trim()) || (Array.isArray(v) && v.length === 0);
 
 /**
+ * The database-free part of `validateValues`: checks and normalises a complete set of values
+ * against the given field definitions (unknown keys, types, required, options, patterns) and
+ * returns the normalised values, their index rows and one error per bad key. Uniqueness against
+ * other assets is left to the caller (imports check it in bulk).
+ */
+export function checkValues(fields: readonly FieldDto[], input: Record<string, unknown>, pathPrefix: string): {
+  json: Record<string, unknown>; index: (IndexEntry & { field: FieldDto; value: unknown })[]; errors: FieldError[];
+} {
+  const byKey = new Map(fields.map((f) => [f.key, f]));
+  const errors: FieldError[] = [];
+  const json: Record<string, unknown> = {};
+  const index: (IndexEntry & { field: FieldDto; value: unknown })[] = [];
+  for (const [key, raw] of Object.entries(input)) {
+    const f = byKey.get(key);
+    if (!f) {
+      errors.push({ path: `${pathPrefix}/${key}`, message: 'is not a custom field of this category', code: 'unknown_field' });
+      continue;
+    }
+    if (isEmpty(raw)) continue;
+    const c = coerce(f, raw);
+    if (!c.ok) {
+      errors.push({ path: `${pathPrefix}/${key}`, message: c.message, code: c.code });
+      continue;
+    }
+    json[key] = c.value;
+    index.push({ fieldId: f.id, ...indexValue(f.type, c.value), field: f, value: c.value });
+  }
+  for (const f of fields) {
+    if (f.required && !(f.key in json) && !errors.some((e) => e.path === `${pathPrefix}/${f.key}`)) {
+      errors.push({ path: `${pathPrefix}/${f.key}`, message: `is required ("${f.label}")`, code: 'required' });
+    }
+  }
+  return { json, index, errors };
+}
+
+/**
  * Validates a complete set of custom values against the category's fields: unknown keys, wrong
  * types, missing required values, pattern and option mismatches → one 422 error per bad key
  * (`<pathPrefix>/<key>`); a `unique` value another asset holds → 409 naming that asset. Empty values
@@ -407,30 +443,7 @@ export async function validateValues(
   opts: { assetId?: string; pathPrefix: string },
 ): Promise<ValidatedValues> {
   const fields = await definitions(db, orgId, categoryId);
-  const byKey = new Map(fields.map((f) => [f.key, f]));
-  const errors: FieldError[] = [];
-  const json: Record<string, unknown> = {};
-  const index: (IndexEntry & { field: FieldDto; value: unknown })[] = [];
-  for (const [key, raw] of Object.entries(input)) {
-    const f = byKey.get(key);
-    if (!f) {
-      errors.push({ path: `${opts.pathPrefix}/${key}`, message: 'is not a custom field of this category', code: 'unknown_field' });
-      continue;
-    }
-    if (isEmpty(raw)) continue;
-    const c = coerce(f, raw);
-    if (!c.ok) {
-      errors.push({ path: `${opts.pathPrefix}/${key}`, message: c.message, code: c.code });
-      continue;
-    }
-    json[key] = c.value;
-    index.push({ fieldId: f.id, ...indexValue(f.type, c.value), field: f, value: c.value });
-  }
-  for (const f of fields) {
-    if (f.required && !(f.key in json) && !errors.some((e) => e.path === `${opts.pathPrefix}/${f.key}`)) {
-      errors.push({ path: `${opts.pathPrefix}/${f.key}`, message: `is required ("${f.label}")`, code: 'required' });
-    }
-  }
+  const { json, index, errors } = checkValues(fields, input, opts.pathPrefix);
   if (errors.length) throw unprocessable('custom_fields.invalid', 'Some custom field values are not valid; see errors.', errors);
 
   const duplicates: FieldError[] = [];
