@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/database.js';
 import type { EventsTable } from '../../db/schema.js';
+import { bulkInsert } from '../../db/dialect.js';
 
 export type EventRow = EventsTable;
 
@@ -38,9 +39,9 @@ export async function advanceHeadBy(trx: Executor, chainId: string, n: number): 
   return head ? { firstSeq: Number(head.seq) - n + 1, prevHash: head.head_hash } : undefined;
 }
 
-/** Multi-row insert, chunked under both engines' bind-parameter limits (16 columns per row). */
+/** Multi-row insert, chunked under both engines' bind-parameter limits. */
 export async function insertEvents(trx: Executor, rows: EventRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('events').values(rows.slice(i, i + 1000)).execute();
+  await bulkInsert(trx, 'events', rows);
 }
 
 export async function setHeadHash(trx: Executor, chainId: string, hash: string): Promise<void> {

@@ -6,21 +6,12 @@
  */
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor } from '../../db/database.js';
+import { bulkInsert } from '../../db/dialect.js';
 import type {
   AcceptancesTable, AssetFieldValuesTable, AssetsTable, AssignmentsTable, CategoriesTable, DepartmentsTable, ExternalIdsTable, ImportJobErrorsTable,
   ImportJobsTable, ImportPresetsTable, LocationsTable, ManufacturersTable, ModelsTable, SuppliersTable,
 } from '../../db/schema.js';
 import { toFieldDto, type FieldDto } from '../fields/fields.service.js';
-
-const MAX_PARAMS = 30_000;
-
-/** Inserts rows in statements of at most MAX_PARAMS parameters (and 1000 rows). */
-async function insertChunked<T extends object>(rows: readonly T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
-  if (!rows.length) return;
-  const cols = Object.keys(rows[0]!).length || 1;
-  const size = Math.max(1, Math.min(1000, Math.floor(MAX_PARAMS / cols)));
-  for (let i = 0; i < rows.length; i += size) await insert(rows.slice(i, i + size));
-}
 
 /** `where x in (…)` lists, split under the parameter limit. */
 async function inChunks<K, R>(keys: readonly K[], q: (chunk: K[]) => Promise<R[]>, size = 5000): Promise<R[]> {
@@ -69,7 +60,7 @@ export const deleteErrors = (db: Executor, orgId: string, jobId: string) =>
   db.deleteFrom('import_job_errors').where('org_id', '=', orgId).where('job_id', '=', jobId).execute();
 
 export const insertErrors = (db: Executor, rows: readonly ErrorRow[]) =>
-  insertChunked(rows, (chunk) => db.insertInto('import_job_errors').values(chunk).execute());
+  bulkInsert(db, 'import_job_errors', rows);
 
 export const listErrors = (db: Executor, orgId: string, jobId: string, opts: { afterSeq?: number; limit: number; line?: number }): Promise<ErrorRow[]> => {
   let q = db.selectFrom('import_job_errors').selectAll().where('org_id', '=', orgId).where('job_id', '=', jobId);
@@ -115,7 +106,7 @@ export const findExternalIds = (db: Executor, orgId: string, target: string, sou
     .where('source', '=', source).where('value', 'in', chunk).execute());
 
 export const insertExternalIds = (db: Executor, rows: readonly ExternalIdsTable[]) =>
-  insertChunked(rows, (chunk) => db.insertInto('external_ids').values(chunk).execute());
+  bulkInsert(db, 'external_ids', rows);
 
 export const externalIdsOf = (db: Executor, orgId: string, target: string, source: string, entityIds: readonly string[]) =>
   inChunks(entityIds, (chunk) => db.selectFrom('external_ids').select(['value', 'entity_id']).where('org_id', '=', orgId).where('target', '=', target)
@@ -212,7 +203,7 @@ export async function takeCounterRange(db: Executor, orgId: string, pattern: str
 // ---------- bulk writers ----------
 
 export const insertAssets = (db: Executor, rows: readonly Insertable<AssetsTable>[]) =>
-  insertChunked(rows, (chunk) => db.insertInto('assets').values(chunk).execute());
+  bulkInsert(db, 'assets', rows);
 
 export const updateAsset = (db: Executor, orgId: string, id: string, patch: Updateable<AssetsTable>) =>
   db.updateTable('assets').set(patch).where('org_id', '=', orgId).where('id', '=', id).execute();
@@ -221,40 +212,40 @@ export const deleteFieldValues = (db: Executor, orgId: string, assetIds: readonl
   inChunks(assetIds, async (chunk) => { await db.deleteFrom('asset_field_values').where('org_id', '=', orgId).where('asset_id', 'in', chunk).execute(); return []; });
 
 export const insertFieldValues = (db: Executor, rows: readonly AssetFieldValuesTable[]) =>
-  insertChunked(rows, (chunk) => db.insertInto('asset_field_values').values(chunk).execute());
+  bulkInsert(db, 'asset_field_values', rows);
 
 export const insertAssignments = (db: Executor, rows: readonly AssignmentsTable[]) =>
-  insertChunked(rows, (chunk) => db.insertInto('assignments').values(chunk).execute());
+  bulkInsert(db, 'assignments', rows);
 
 export const insertAcceptances = (db: Executor, rows: readonly AcceptancesTable[]) =>
-  insertChunked(rows, (chunk) => db.insertInto('acceptances').values(chunk).execute());
+  bulkInsert(db, 'acceptances', rows);
 
 export const insertCategories = (db: Executor, rows: readonly Selectable<CategoriesTable>[]) =>
-  insertChunked(rows, (chunk) => db.insertInto('categories').values(chunk).execute());
+  bulkInsert(db, 'categories', rows);
 
 export const insertManufacturers = (db: Executor, rows: readonly Selectable<ManufacturersTable>[]) =>
-  insertChunked(rows, (chunk) => db.insertInto('manufacturers').values(chunk).execute());
+  bulkInsert(db, 'manufacturers', rows);
 
 export const insertModels = (db: Executor, rows: readonly Selectable<ModelsTable>[]) =>
-  insertChunked(rows, (chunk) => db.insertInto('models').values(chunk).execute());
+  bulkInsert(db, 'models', rows);
 
 export const updateModel = (db: Executor, orgId: string, id: string, patch: Updateable<ModelsTable>) =>
   db.updateTable('models').set(patch).where('org_id', '=', orgId).where('id', '=', id).execute();
 
 export const insertLocations = (db: Executor, rows: readonly Selectable<LocationsTable>[]) =>
-  insertChunked(rows, (chunk) => db.insertInto('locations').values(chunk).execute());
+  bulkInsert(db, 'locations', rows);
 
 export const updateLocation = (db: Executor, orgId: string, id: string, patch: Updateable<LocationsTable>) =>
   db.updateTable('locations').set(patch).where('org_id', '=', orgId).where('id', '=', id).execute();
 
 export const insertSuppliers = (db: Executor, rows: readonly Selectable<SuppliersTable>[]) =>
-  insertChunked(rows, (chunk) => db.insertInto('suppliers').values(chunk).execute());
+  bulkInsert(db, 'suppliers', rows);
 
 export const updateSupplier = (db: Executor, orgId: string, id: string, patch: Updateable<SuppliersTable>) =>
   db.updateTable('suppliers').set(patch).where('org_id', '=', orgId).where('id', '=', id).execute();
 
 export const insertDepartments = (db: Executor, rows: readonly Selectable<DepartmentsTable>[]) =>
-  insertChunked(rows, (chunk) => db.insertInto('departments').values(chunk).execute());
+  bulkInsert(db, 'departments', rows);
 
 export const updateDepartment = (db: Executor, orgId: string, id: string, patch: Updateable<DepartmentsTable>) =>
   db.updateTable('departments').set(patch).where('org_id', '=', orgId).where('id', '=', id).execute();
