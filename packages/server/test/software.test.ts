@@ -182,6 +182,17 @@ describe.each(engines)('software catalogue (%s)', (engine) => {
       expect(await installations(t, device)).toEqual([]);
     });
 
+    it('moves last_seen_at of kept installations at most once a day', async () => {
+      const device = await insertDevice(t, org, 'ws-seen');
+      const at = (now: string, firstSync = false) => t.database.db.transaction().execute((trx) => syncInstallations(trx, org, device, [sw('curl', '8.0', { source: 'deb' })], now, firstSync));
+      const seen = async () => (await t.database.db.selectFrom('software_installations').select(['first_seen_at', 'last_seen_at']).where('device_id', '=', device).executeTakeFirstOrThrow());
+      await at('2026-11-20T08:00:00.000Z', true);
+      await at('2026-11-20T20:00:00.000Z');
+      expect(await seen()).toEqual({ first_seen_at: '2026-11-20T08:00:00.000Z', last_seen_at: '2026-11-20T08:00:00.000Z' });
+      await at('2026-11-21T07:00:00.000Z');
+      expect(await seen()).toEqual({ first_seen_at: '2026-11-20T08:00:00.000Z', last_seen_at: '2026-11-21T07:00:00.000Z' });
+    });
+
     it('keeps the products of a device in another organization apart', async () => {
       const other = await newOrganization(t, owner, 'Other Org');
       const device = await insertDevice(t, other, 'other-1');

@@ -103,9 +103,14 @@ export async function insertInstallations(db: Executor, rows: readonly Installat
   for (const part of chunks(rows)) await db.insertInto('software_installations').values(part).execute();
 }
 
-/** Marks every installation of the device as seen now (one statement). */
+/**
+ * Marks the device's installations as seen now (one statement) — those not seen yet today (UTC):
+ * `last_seen_at` has day precision for kept installations, so repeated inventories on one day do
+ * not rewrite ~800 rows each.
+ */
 export const touchDevice = (db: Executor, orgId: string, deviceId: string, now: string) =>
-  db.updateTable('software_installations').set({ last_seen_at: now }).where('org_id', '=', orgId).where('device_id', '=', deviceId).execute();
+  db.updateTable('software_installations').set({ last_seen_at: now })
+    .where('org_id', '=', orgId).where('device_id', '=', deviceId).where('last_seen_at', '<', now.slice(0, 10)).execute();
 
 export const updateInstallation = (db: Executor, orgId: string, id: string, patch: Partial<InstallationRow>) =>
   db.updateTable('software_installations').set(patch).where('org_id', '=', orgId).where('id', '=', id).execute();

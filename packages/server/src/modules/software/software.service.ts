@@ -74,7 +74,8 @@ const instKey = (productId: string, version: string, arch: string): string => `$
  *
  * Runs inside the caller's transaction with a constant number of statements: the rules, the
  * device's installations, products by key (chunked IN), at most one multi-row insert of new
- * products (+ re-read), one delete and one multi-row insert of installations, one "seen" update.
+ * products (+ re-read), one delete and one multi-row insert of installations, one "seen" update
+ * (kept installations' `last_seen_at` moves at most once a UTC day).
  * A version change of the same product and arch is `updated`. Ignored products are not stored.
  */
 export async function syncInstallations(trx: Executor, orgId: string, deviceId: string, software: CanonicalSoftware[], now: string, firstSync: boolean): Promise<SoftwareChange[]> {
