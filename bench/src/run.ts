@@ -17,6 +17,7 @@ import { createDatabase } from '@custodian/server/dist/db/database.js';
 import { seed, type SeedResult } from './seed.js';
 import { startServer } from './server.js';
 import { measure, prepareAccess, scenarios, type ScenarioResult } from './load.js';
+import { discoveryScenarios, prepareDiscovery } from './discovery.js';
 
 const HELP = `Usage: npm run bench -- [options]
 
@@ -33,7 +34,10 @@ const HELP = `Usage: npm run bench -- [options]
   --no-events           do not write an asset.created event per seeded asset
   --log-level L         server log level (default info; the log goes to /dev/null)
   --only TEXT           run only scenarios whose name contains TEXT (the baseline always runs);
-                        "check" runs the check-out and then the check-in of the same assets
+                        "check" runs the check-out and then the check-in of the same assets;
+                        "discovery" runs only the agent inventory replay
+  --machines N          distinct machines the discovery scenario inventories (default 10000; 0: skip)
+  --agents C            agents sending at once in the discovery scenario (default 4)
 
 The custody scenarios run last and write: each check-out takes an in-stock asset of its own (a
 run stops early when none are left); the check-in returns exactly those assets to stock.`;
@@ -57,6 +61,7 @@ const { values } = parseArgs({
     assets: { type: 'string' }, engine: { type: 'string' }, 'database-url': { type: 'string' }, duration: { type: 'string' },
     warmup: { type: 'string' }, connections: { type: 'string' }, 'data-dir': { type: 'string' }, reuse: { type: 'boolean' },
     keep: { type: 'boolean' }, 'no-events': { type: 'boolean' }, 'log-level': { type: 'string' }, only: { type: 'string' },
+    machines: { type: 'string' }, agents: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -72,6 +77,8 @@ const duration = positiveInt('duration', values.duration, 10);
 const warmup = positiveInt('warmup', values.warmup, 2);
 const connections = positiveInt('connections', values.connections, 8);
 if (duration < 1 || connections < 1) fail('--duration and --connections must be at least 1');
+const machines = positiveInt('machines', values.machines, 10_000);
+const agents = Math.max(1, positiveInt('agents', values.agents, 4));
 const logLevel = values['log-level'] ?? 'info';
 const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '_');
 
@@ -126,6 +133,8 @@ async function main(): Promise<void> {
     console.log(`seeded ${assets.toLocaleString('en')} assets${values['no-events'] ? '' : ' (+1 event each)'} in ${fmt(seedResult.assetSeconds)} s = ${Math.round(seedResult.assetRowsPerSecond).toLocaleString('en')} assets/s; whole seed ${fmt(seedResult.totalSeconds)} s`);
   }
   const access = await prepareAccess(databaseUrl, dataDir);
+  const runDiscovery = machines > 0 && (!values.only || 'discovery: first inventory, repeat'.includes(values.only));
+  const discoveryAccess = runDiscovery ? await prepareDiscovery(databaseUrl, dataDir) : null;
   const server = await startServer({ databaseUrl, dataDir, logLevel });
   const results: ScenarioResult[] = [];
   try {
@@ -137,6 +146,13 @@ async function main(): Promise<void> {
       results.push(r);
       console.log(`  ${r.name.padEnd(32)} ${fmt(r.rps, 0).padStart(7)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms${r.non2xx || r.errors || !r.requests ? `  (${r.requests} ok, ${r.non2xx} non-2xx, ${r.errors} errors/timeouts)` : ''}`);
       if (r.note) console.log(`    ${r.note}`);
+    }
+    if (discoveryAccess) {
+      (globalThis as { gc?: () => void }).gc?.();
+      for (const r of await discoveryScenarios(server, discoveryAccess, machines, agents)) {
+        results.push(r);
+        console.log(`  ${r.name.padEnd(32)} ${fmt(r.rps, 1).padStart(7)} inv/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms`);
+      }
     }
     const baseline = results[0]?.p50 ?? NaN;
     const rows = results.map((r) => [
