@@ -141,6 +141,13 @@ function typeCell(row: ParsedRow, c: ColumnPlan, raw: string): unknown {
   }
 }
 
+/**
+ * Exports prefix cells a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, CR) with `'`
+ * (imports.write.escapeFormula); reading such a cell back drops that apostrophe, so an exported
+ * `+44 20 …` or `-5` re-imports as it was.
+ */
+export const unescapeFormula = (v: string): string => (/^'[=+\-@\t\r]/.test(v) ? v.slice(1) : v);
+
 /** Maps and types one raw row. Ragged rows (more or fewer cells than headers) are reported. */
 export function parseRow(line: number, cells: readonly string[], columns: readonly ColumnPlan[], headerCount: number, columnOf: (field: string) => string | null): ParsedRow {
   const row = new ParsedRow(line, columnOf);
@@ -151,7 +158,7 @@ export function parseRow(line: number, cells: readonly string[], columns: readon
     }
   }
   for (const c of columns) {
-    const raw = (cells[c.index] ?? '').trim();
+    const raw = unescapeFormula(cells[c.index] ?? '').trim();
     if (!raw) continue;
     const value = typeCell(row, c, raw);
     if (value !== undefined) row.cells.set(c.field.key, { raw, value, column: c.column });
