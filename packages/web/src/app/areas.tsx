@@ -31,8 +31,15 @@ import { IconApps } from '@tabler/icons-react';
 import { SoftwarePage } from '../pages/SoftwarePage';
 import { SoftwareProductPage } from '../pages/SoftwareProductPage';
 import { SoftwareRulesPage } from '../pages/SoftwareRulesPage';
+import { IconAlertTriangle, IconClockPause, IconDeviceDesktopAnalytics, IconRadar, IconSettingsAutomation } from '@tabler/icons-react';
+import { DiscoveryAgentsPage } from '../pages/DiscoveryAgentsPage';
+import { DiscoveryDevicePage } from '../pages/DiscoveryDevicePage';
+import { DiscoveryDevicesPage } from '../pages/DiscoveryDevicesPage';
+import { DiscoveryReviewPage } from '../pages/DiscoveryReviewPage';
+import { DiscoverySettingsPage } from '../pages/DiscoverySettingsPage';
+import { DiscoveryStalePage } from '../pages/DiscoveryStalePage';
 
-export type NavSection = 'Inventory' | 'Catalog' | 'Administration' | 'Account';
+export type NavSection = 'Inventory' | 'Discovery' | 'Catalog' | 'Administration' | 'Account';
 
 export interface AppArea {
   label: string;
@@ -47,7 +54,7 @@ export interface AppArea {
   nav?: false;
 }
 
-export const NAV_SECTIONS: readonly NavSection[] = ['Inventory', 'Catalog', 'Administration', 'Account'];
+export const NAV_SECTIONS: readonly NavSection[] = ['Inventory', 'Discovery', 'Catalog', 'Administration', 'Account'];
 
 export const AREAS: readonly AppArea[] = [
   { label: 'Dashboard', path: '/', icon: IconLayoutDashboard, permission: null, section: 'Inventory', element: <DashboardPage /> },
@@ -59,6 +66,12 @@ export const AREAS: readonly AppArea[] = [
   { label: 'Software rules', path: '/software/rules', icon: IconApps, permission: 'software.read', section: 'Inventory', element: <SoftwareRulesPage />, nav: false },
   { label: 'Departments', path: '/departments', icon: IconBuildingCommunity, permission: 'department.read', section: 'Inventory', element: <DepartmentsPage /> },
   { label: 'Custody', path: '/custody', icon: IconArrowsExchange, permission: 'custody.read', section: 'Inventory', element: <CustodyPage /> },
+  { label: 'Agents', path: '/discovery/agents', icon: IconRadar, permission: 'discovery.read', section: 'Discovery', element: <DiscoveryAgentsPage /> },
+  { label: 'Discovered devices', path: '/discovery/devices', icon: IconDeviceDesktopAnalytics, permission: 'discovery.read', section: 'Discovery', element: <DiscoveryDevicesPage /> },
+  { label: 'Discovered device', path: '/discovery/devices/:id', icon: IconDeviceDesktopAnalytics, permission: 'discovery.read', section: 'Discovery', element: <DiscoveryDevicePage />, nav: false },
+  { label: 'Review queue', path: '/discovery/review', icon: IconAlertTriangle, permission: 'discovery.read', section: 'Discovery', element: <DiscoveryReviewPage /> },
+  { label: 'Stale assets', path: '/discovery/stale', icon: IconClockPause, permission: 'discovery.read', section: 'Discovery', element: <DiscoveryStalePage /> },
+  { label: 'Discovery setup', path: '/discovery/settings', icon: IconSettingsAutomation, permission: 'discovery.read', section: 'Discovery', element: <DiscoverySettingsPage /> },
   { label: 'Categories', path: '/catalog/categories', icon: IconCategory, permission: 'catalog.read', section: 'Catalog', element: <CategoriesPage /> },
   { label: 'Category', path: '/catalog/categories/:categoryId', icon: IconCategory, permission: 'catalog.read', section: 'Catalog', element: <CategoryPage />, nav: false },
   { label: 'Models', path: '/catalog/models', icon: IconDeviceLaptop, permission: 'catalog.read', section: 'Catalog', element: <ModelsPage /> },

@@ -17,12 +17,15 @@ import { AcceptanceBadge, TargetLabel } from '../modules/assets/tabs/custodyBits
 import { DetailsTab } from '../modules/assets/tabs/DetailsTab';
 import { MediaTab } from '../modules/assets/tabs/MediaTab';
 import { TimelineTab } from '../modules/assets/tabs/TimelineTab';
+import { AssetDiscoveredTab } from '../modules/discovery/AssetDiscoveredTab';
+import { StaleBadge, When } from '../modules/discovery/bits';
+import { useAssetDiscovery } from '../modules/discovery/hooks';
 import { ConfirmButton } from '../ui/ConfirmButton';
 import { formatTimestamp } from '../ui/format';
 import { notifySuccess } from '../ui/notify';
 import { QueryState } from '../ui/QueryState';
 
-const TABS = ['details', 'media', 'custody', 'timeline', 'attachments', 'children'] as const;
+const TABS = ['details', 'media', 'custody', 'timeline', 'attachments', 'children', 'discovered'] as const;
 type Tab = (typeof TABS)[number];
 
 /** One asset: header with state and actions, custody dialogs, and its tabs. */
@@ -44,6 +47,8 @@ function AssetView({ asset }: { asset: AssetDetail }) {
   const [dialog, setDialog] = useState<'checkout' | 'checkin' | null>(null);
   const del = useDeleteAsset();
   const restore = useRestoreAsset();
+  const discovery = useAssetDiscovery(asset.id);
+  const discovered = discovery.data && discovery.data.devices.length > 0 ? discovery.data : null;
   useDocumentTitle(`${asset.assetTag}${asset.name ? ` · ${asset.name}` : ''} · Custodian`);
 
   const tabParam = params.get('tab');
@@ -92,6 +97,14 @@ function AssetView({ asset }: { asset: AssetDetail }) {
                 </strong>
               </Text>
               {held.acceptance ? <AcceptanceBadge status={held.acceptance.status} /> : null}
+            </Group>
+          ) : null}
+          {discovered ? (
+            <Group gap={6}>
+              <Text size="sm" c="dimmed">
+                Last seen by an agent <When at={discovered.lastSeenAt} />
+              </Text>
+              <StaleBadge stale={discovered.stale} />
             </Group>
           ) : null}
         </Stack>
@@ -183,6 +196,7 @@ function AssetView({ asset }: { asset: AssetDetail }) {
             <Tabs.Tab value="timeline">Timeline</Tabs.Tab>
             <Tabs.Tab value="attachments">Attachments ({asset.attachmentCount})</Tabs.Tab>
             <Tabs.Tab value="children">Children ({asset.childCount})</Tabs.Tab>
+            {discovered ? <Tabs.Tab value="discovered">Discovered</Tabs.Tab> : null}
           </Tabs.List>
           <Tabs.Panel value="details">
             <DetailsTab asset={asset} />
@@ -202,6 +216,11 @@ function AssetView({ asset }: { asset: AssetDetail }) {
           <Tabs.Panel value="children">
             <ChildrenTab assetId={asset.id} includeDeleted={deleted} />
           </Tabs.Panel>
+          {discovered ? (
+            <Tabs.Panel value="discovered">
+              <AssetDiscoveredTab assetId={asset.id} discovery={discovered} />
+            </Tabs.Panel>
+          ) : null}
         </Tabs>
       )}
 
