@@ -833,6 +833,40 @@ export interface paths {
         patch: operations["updateModel"];
         trace?: never;
     };
+    "/api/v1/assets/{id}/field-sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who wrote each discovered field of the asset, and which are locked */
+        get: operations["listAssetFieldSources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/field-sources/{field}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Let inventories write a hand-edited field again */
+        delete: operations["unlockAssetField"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/categories/{id}/fields": {
         parameters: {
             query?: never;
@@ -1284,6 +1318,216 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What can be imported: each target's columns (canonical headers, types, synonyms) and match keys */
+        get: operations["listImportTargets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Import jobs, newest first */
+        get: operations["listImports"];
+        put?: never;
+        /**
+         * Upload a CSV or XLSX file: inspected, rows counted, columns auto-mapped, formats detected
+         * @description multipart/form-data: the file in `file`; fields `target` (assets, models, users, locations, departments, suppliers), optional `format`, `encoding`, `delimiter`, `sheet`, `presetId`, `options` (JSON). 413 above MAX_IMPORT_BYTES; 415 for a file that is not a spreadsheet; 422 for an empty file, a header without rows, an XLSX bomb …
+         */
+        post: operations["uploadImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An import job: file, mapping, formats, options, progress, counts, report */
+        get: operations["getImport"];
+        put?: never;
+        post?: never;
+        /** Delete a job that is not running, with its file and errors (imported records stay) */
+        delete: operations["deleteImport"];
+        options?: never;
+        head?: never;
+        /** Change the mapping, formats, options or file options (a previous dry run is discarded) */
+        patch: operations["updateImport"];
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dry run in the background: every row checked, nothing written (202) */
+        post: operations["validateImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import the rows in the background (202); options may be changed here (mode, createMissing …) */
+        post: operations["commitImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a running job (all-or-nothing: nothing stays; valid-only: committed batches stay) */
+        post: operations["cancelImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server-sent events: `progress` events with the job while it runs, then `done` */
+        get: operations["importProgress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Problems found per row and cell, in file order (keyset on seq) */
+        get: operations["listImportErrors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/errors.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The rows with problems as in the file, plus an Errors column (fix and import again) */
+        get: operations["downloadImportErrors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/import-presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Saved column mappings */
+        get: operations["listImportPresets"];
+        put?: never;
+        /** Save a mapping (given, or a job's current one with fromJobId) under a name; the same name replaces it */
+        post: operations["saveImportPreset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/import-presets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["deleteImportPreset"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Full export of a target (assets.csv, users.xlsx …) with the import's canonical headers; needs the target's read permission */
+        get: operations["exportTarget"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/software/products": {
         parameters: {
             query?: never;
@@ -1601,6 +1845,125 @@ export interface paths {
         };
         /** A discovered device with its canonical record */
         get: operations["getDiscoveredDevice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discovery/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Devices waiting for a person: ambiguous matches, or unmatched while asset creation is off */
+        get: operations["listDiscoveryReview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discovery/devices/{id}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge: this device is that asset (discovered data is applied to it) */
+        post: operations["linkDiscoveredDevice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discovery/devices/{id}/create-asset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Split: give the device an asset of its own */
+        post: operations["createAssetFromDevice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discovery/devices/{id}/ignore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Never make this device an asset */
+        post: operations["ignoreDiscoveredDevice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discovery/devices/{id}/unlink": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Undo a wrong match (or an ignore): the device goes back to review */
+        post: operations["unlinkDiscoveredDevice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discovery/stale": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Assets no agent has reported for N days (default: the organization setting), oldest first */
+        get: operations["listStaleAssets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/discovery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What agents report about the asset: last seen, devices, the current record (with discovery.read), identifiers */
+        get: operations["getAssetDiscovery"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7619,6 +7982,111 @@ export interface operations {
             };
         };
     };
+    listAssetFieldSources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description API field name: name, serial, modelId, parentAssetId */
+                        field: string;
+                        source: "discovery" | "manual" | "import";
+                        /** @description discovered device id, import job id, or who edited it */
+                        sourceRef: string | null;
+                        updatedAt: string;
+                        /** @description edited by hand: inventories leave it alone until unlocked */
+                        locked: boolean;
+                        lockedBy: string | null;
+                        lockedAt: string | null;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unlockAssetField: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+                field: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description API field name: name, serial, modelId, parentAssetId */
+                        field: string;
+                        source: "discovery" | "manual" | "import";
+                        /** @description discovered device id, import job id, or who edited it */
+                        sourceRef: string | null;
+                        updatedAt: string;
+                        /** @description edited by hand: inventories leave it alone until unlocked */
+                        locked: boolean;
+                        lockedBy: string | null;
+                        lockedAt: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listCategoryFields: {
         parameters: {
             query?: never;
@@ -10653,6 +11121,1807 @@ export interface operations {
             };
         };
     };
+    listImportTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Import target
+                         * @enum {string}
+                         */
+                        key: "assets" | "models" | "users" | "locations" | "departments" | "suppliers";
+                        label: string;
+                        matchKeys: string[];
+                        fields: {
+                            /** @description Field key used in mappings (`cf.<key>` for custom fields) */
+                            key: string;
+                            /** @description Canonical header (what exports write) */
+                            label: string;
+                            type: string;
+                            required: boolean;
+                            /** @description What a reference column names (model, location, user …) */
+                            ref: string | null;
+                            /** @description Unknown names can be created with createMissing */
+                            creatable: boolean;
+                            synonyms: string[];
+                            description: string | null;
+                            exported: boolean;
+                        }[];
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listImports: {
+        parameters: {
+            query?: {
+                /** @description Import target */
+                target?: "assets" | "models" | "users" | "locations" | "departments" | "suppliers";
+                /** @description UUIDv7 */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * @description Import target
+                             * @enum {string}
+                             */
+                            target: "assets" | "models" | "users" | "locations" | "departments" | "suppliers";
+                            /** @enum {string} */
+                            status: "uploaded" | "validating" | "validated" | "committing" | "committed" | "failed" | "cancelled";
+                            /** @enum {string|null} */
+                            phase: "validate" | "commit" | null;
+                            fileName: string;
+                            fileSize: number;
+                            createdBy: {
+                                id: string | null;
+                                label: string;
+                            };
+                            source: {
+                                format: string;
+                                encoding: string | null;
+                                delimiter: string | null;
+                                sheets: string[];
+                                sheet: string | null;
+                                headers: string[];
+                                headerKeys: string[];
+                                sample: string[][];
+                                detected: {
+                                    encoding: boolean;
+                                    delimiter: boolean;
+                                };
+                            };
+                            sourceOptions: {
+                                /** @enum {string} */
+                                format?: "csv" | "xlsx";
+                                /** @enum {string} */
+                                encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+                                /** @enum {string} */
+                                delimiter?: "," | ";" | "\t" | "|";
+                                sheet?: string;
+                            };
+                            /** @description Column (header key) → field key, or null to ignore the column */
+                            mapping: {
+                                [key: string]: string | null;
+                            };
+                            formats: {
+                                [key: string]: {
+                                    /** @enum {string|null} */
+                                    date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                    /** @enum {string|null} */
+                                    number?: "dot" | "comma" | null;
+                                    detected?: {
+                                        /** @enum {string|null} */
+                                        date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                        /** @enum {string|null} */
+                                        number?: "dot" | "comma" | null;
+                                        ambiguous: boolean;
+                                    };
+                                };
+                            };
+                            options: {
+                                /** @enum {string} */
+                                mode: "all-or-nothing" | "valid-only";
+                                createMissing: boolean;
+                                matchBy: string;
+                                updateExisting: boolean;
+                                externalIdSource: string;
+                                batchSize: number;
+                            };
+                            progress: {
+                                processed: number;
+                                total: number | null;
+                                percent: number | null;
+                                rowsPerSecond: number | null;
+                                etaSeconds: number | null;
+                            };
+                            counts: {
+                                created: number;
+                                updated: number;
+                                unchanged: number;
+                                failed: number;
+                                /** @description Problems found (a row can have several) */
+                                errors: number;
+                                /** @description Rows whose changes are in the database */
+                                committedRows: number;
+                            };
+                            report: {
+                                rows: number;
+                                created: number;
+                                updated: number;
+                                unchanged: number;
+                                failed: number;
+                                errors: number;
+                                errorsTruncated: boolean;
+                                seconds: number;
+                                newReferences: {
+                                    counts: {
+                                        [key: string]: number;
+                                    };
+                                    /** @description Records the import creates by name (first 1000) */
+                                    items: {
+                                        kind: string;
+                                        name: string;
+                                    }[];
+                                };
+                            } | null;
+                            failureReason: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            startedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            finishedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /**
+                         * @description Import target
+                         * @enum {string}
+                         */
+                        target: "assets" | "models" | "users" | "locations" | "departments" | "suppliers";
+                        /** @enum {string} */
+                        status: "uploaded" | "validating" | "validated" | "committing" | "committed" | "failed" | "cancelled";
+                        /** @enum {string|null} */
+                        phase: "validate" | "commit" | null;
+                        fileName: string;
+                        fileSize: number;
+                        createdBy: {
+                            id: string | null;
+                            label: string;
+                        };
+                        source: {
+                            format: string;
+                            encoding: string | null;
+                            delimiter: string | null;
+                            sheets: string[];
+                            sheet: string | null;
+                            headers: string[];
+                            headerKeys: string[];
+                            sample: string[][];
+                            detected: {
+                                encoding: boolean;
+                                delimiter: boolean;
+                            };
+                        };
+                        sourceOptions: {
+                            /** @enum {string} */
+                            format?: "csv" | "xlsx";
+                            /** @enum {string} */
+                            encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+                            /** @enum {string} */
+                            delimiter?: "," | ";" | "\t" | "|";
+                            sheet?: string;
+                        };
+                        /** @description Column (header key) → field key, or null to ignore the column */
+                        mapping: {
+                            [key: string]: string | null;
+                        };
+                        formats: {
+                            [key: string]: {
+                                /** @enum {string|null} */
+                                date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                /** @enum {string|null} */
+                                number?: "dot" | "comma" | null;
+                                detected?: {
+                                    /** @enum {string|null} */
+                                    date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                    /** @enum {string|null} */
+                                    number?: "dot" | "comma" | null;
+                                    ambiguous: boolean;
+                                };
+                            };
+                        };
+                        options: {
+                            /** @enum {string} */
+                            mode: "all-or-nothing" | "valid-only";
+                            createMissing: boolean;
+                            matchBy: string;
+                            updateExisting: boolean;
+                            externalIdSource: string;
+                            batchSize: number;
+                        };
+                        progress: {
+                            processed: number;
+                            total: number | null;
+                            percent: number | null;
+                            rowsPerSecond: number | null;
+                            etaSeconds: number | null;
+                        };
+                        counts: {
+                            created: number;
+                            updated: number;
+                            unchanged: number;
+                            failed: number;
+                            /** @description Problems found (a row can have several) */
+                            errors: number;
+                            /** @description Rows whose changes are in the database */
+                            committedRows: number;
+                        };
+                        report: {
+                            rows: number;
+                            created: number;
+                            updated: number;
+                            unchanged: number;
+                            failed: number;
+                            errors: number;
+                            errorsTruncated: boolean;
+                            seconds: number;
+                            newReferences: {
+                                counts: {
+                                    [key: string]: number;
+                                };
+                                /** @description Records the import creates by name (first 1000) */
+                                items: {
+                                    kind: string;
+                                    name: string;
+                                }[];
+                            };
+                        } | null;
+                        failureReason: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        startedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        finishedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /**
+                         * @description Import target
+                         * @enum {string}
+                         */
+                        target: "assets" | "models" | "users" | "locations" | "departments" | "suppliers";
+                        /** @enum {string} */
+                        status: "uploaded" | "validating" | "validated" | "committing" | "committed" | "failed" | "cancelled";
+                        /** @enum {string|null} */
+                        phase: "validate" | "commit" | null;
+                        fileName: string;
+                        fileSize: number;
+                        createdBy: {
+                            id: string | null;
+                            label: string;
+                        };
+                        source: {
+                            format: string;
+                            encoding: string | null;
+                            delimiter: string | null;
+                            sheets: string[];
+                            sheet: string | null;
+                            headers: string[];
+                            headerKeys: string[];
+                            sample: string[][];
+                            detected: {
+                                encoding: boolean;
+                                delimiter: boolean;
+                            };
+                        };
+                        sourceOptions: {
+                            /** @enum {string} */
+                            format?: "csv" | "xlsx";
+                            /** @enum {string} */
+                            encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+                            /** @enum {string} */
+                            delimiter?: "," | ";" | "\t" | "|";
+                            sheet?: string;
+                        };
+                        /** @description Column (header key) → field key, or null to ignore the column */
+                        mapping: {
+                            [key: string]: string | null;
+                        };
+                        formats: {
+                            [key: string]: {
+                                /** @enum {string|null} */
+                                date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                /** @enum {string|null} */
+                                number?: "dot" | "comma" | null;
+                                detected?: {
+                                    /** @enum {string|null} */
+                                    date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                    /** @enum {string|null} */
+                                    number?: "dot" | "comma" | null;
+                                    ambiguous: boolean;
+                                };
+                            };
+                        };
+                        options: {
+                            /** @enum {string} */
+                            mode: "all-or-nothing" | "valid-only";
+                            createMissing: boolean;
+                            matchBy: string;
+                            updateExisting: boolean;
+                            externalIdSource: string;
+                            batchSize: number;
+                        };
+                        progress: {
+                            processed: number;
+                            total: number | null;
+                            percent: number | null;
+                            rowsPerSecond: number | null;
+                            etaSeconds: number | null;
+                        };
+                        counts: {
+                            created: number;
+                            updated: number;
+                            unchanged: number;
+                            failed: number;
+                            /** @description Problems found (a row can have several) */
+                            errors: number;
+                            /** @description Rows whose changes are in the database */
+                            committedRows: number;
+                        };
+                        report: {
+                            rows: number;
+                            created: number;
+                            updated: number;
+                            unchanged: number;
+                            failed: number;
+                            errors: number;
+                            errorsTruncated: boolean;
+                            seconds: number;
+                            newReferences: {
+                                counts: {
+                                    [key: string]: number;
+                                };
+                                /** @description Records the import creates by name (first 1000) */
+                                items: {
+                                    kind: string;
+                                    name: string;
+                                }[];
+                            };
+                        } | null;
+                        failureReason: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        startedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        finishedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Column (header key) → field key, or null to ignore the column */
+                    mapping?: {
+                        [key: string]: string | null;
+                    };
+                    formats?: {
+                        [key: string]: {
+                            /** @enum {string|null} */
+                            date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                            /** @enum {string|null} */
+                            number?: "dot" | "comma" | null;
+                            detected?: {
+                                /** @enum {string|null} */
+                                date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                /** @enum {string|null} */
+                                number?: "dot" | "comma" | null;
+                                ambiguous: boolean;
+                            };
+                        };
+                    };
+                    options?: {
+                        /**
+                         * @description all-or-nothing (default): one transaction, nothing written if any row fails; valid-only: batches, invalid rows skipped
+                         * @enum {string}
+                         */
+                        mode?: "all-or-nothing" | "valid-only";
+                        /** @description Create unknown categories, models, manufacturers, locations, suppliers, departments by name */
+                        createMissing?: boolean;
+                        /** @description Match existing records on this field (assets: assetTag | serial | externalId) */
+                        matchBy?: string;
+                        /** @description Update matched records (default true); off: a change to an existing record is an error */
+                        updateExisting?: boolean;
+                        /** @description System the External Id values come from (default "import") */
+                        externalIdSource?: string;
+                        /** @description Rows per transaction in valid-only mode (default 1000) */
+                        batchSize?: number;
+                    };
+                    source?: {
+                        /** @enum {string} */
+                        format?: "csv" | "xlsx";
+                        /** @enum {string} */
+                        encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+                        /** @enum {string} */
+                        delimiter?: "," | ";" | "\t" | "|";
+                        sheet?: string;
+                    };
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    presetId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /**
+                         * @description Import target
+                         * @enum {string}
+                         */
+                        target: "assets" | "models" | "users" | "locations" | "departments" | "suppliers";
+                        /** @enum {string} */
+                        status: "uploaded" | "validating" | "validated" | "committing" | "committed" | "failed" | "cancelled";
+                        /** @enum {string|null} */
+                        phase: "validate" | "commit" | null;
+                        fileName: string;
+                        fileSize: number;
+                        createdBy: {
+                            id: string | null;
+                            label: string;
+                        };
+                        source: {
+                            format: string;
+                            encoding: string | null;
+                            delimiter: string | null;
+                            sheets: string[];
+                            sheet: string | null;
+                            headers: string[];
+                            headerKeys: string[];
+                            sample: string[][];
+                            detected: {
+                                encoding: boolean;
+                                delimiter: boolean;
+                            };
+                        };
+                        sourceOptions: {
+                            /** @enum {string} */
+                            format?: "csv" | "xlsx";
+                            /** @enum {string} */
+                            encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+                            /** @enum {string} */
+                            delimiter?: "," | ";" | "\t" | "|";
+                            sheet?: string;
+                        };
+                        /** @description Column (header key) → field key, or null to ignore the column */
+                        mapping: {
+                            [key: string]: string | null;
+                        };
+                        formats: {
+                            [key: string]: {
+                                /** @enum {string|null} */
+                                date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                /** @enum {string|null} */
+                                number?: "dot" | "comma" | null;
+                                detected?: {
+                                    /** @enum {string|null} */
+                                    date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                    /** @enum {string|null} */
+                                    number?: "dot" | "comma" | null;
+                                    ambiguous: boolean;
+                                };
+                            };
+                        };
+                        options: {
+                            /** @enum {string} */
+                            mode: "all-or-nothing" | "valid-only";
+                            createMissing: boolean;
+                            matchBy: string;
+                            updateExisting: boolean;
+                            externalIdSource: string;
+                            batchSize: number;
+                        };
+                        progress: {
+                            processed: number;
+                            total: number | null;
+                            percent: number | null;
+                            rowsPerSecond: number | null;
+                            etaSeconds: number | null;
+                        };
+                        counts: {
+                            created: number;
+                            updated: number;
+                            unchanged: number;
+                            failed: number;
+                            /** @description Problems found (a row can have several) */
+                            errors: number;
+                            /** @description Rows whose changes are in the database */
+                            committedRows: number;
+                        };
+                        report: {
+                            rows: number;
+                            created: number;
+                            updated: number;
+                            unchanged: number;
+                            failed: number;
+                            errors: number;
+                            errorsTruncated: boolean;
+                            seconds: number;
+                            newReferences: {
+                                counts: {
+                                    [key: string]: number;
+                                };
+                                /** @description Records the import creates by name (first 1000) */
+                                items: {
+                                    kind: string;
+                                    name: string;
+                                }[];
+                            };
+                        } | null;
+                        failureReason: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        startedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        finishedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    validateImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /**
+                         * @description Import target
+                         * @enum {string}
+                         */
+                        target: "assets" | "models" | "users" | "locations" | "departments" | "suppliers";
+                        /** @enum {string} */
+                        status: "uploaded" | "validating" | "validated" | "committing" | "committed" | "failed" | "cancelled";
+                        /** @enum {string|null} */
+                        phase: "validate" | "commit" | null;
+                        fileName: string;
+                        fileSize: number;
+                        createdBy: {
+                            id: string | null;
+                            label: string;
+                        };
+                        source: {
+                            format: string;
+                            encoding: string | null;
+                            delimiter: string | null;
+                            sheets: string[];
+                            sheet: string | null;
+                            headers: string[];
+                            headerKeys: string[];
+                            sample: string[][];
+                            detected: {
+                                encoding: boolean;
+                                delimiter: boolean;
+                            };
+                        };
+                        sourceOptions: {
+                            /** @enum {string} */
+                            format?: "csv" | "xlsx";
+                            /** @enum {string} */
+                            encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+                            /** @enum {string} */
+                            delimiter?: "," | ";" | "\t" | "|";
+                            sheet?: string;
+                        };
+                        /** @description Column (header key) → field key, or null to ignore the column */
+                        mapping: {
+                            [key: string]: string | null;
+                        };
+                        formats: {
+                            [key: string]: {
+                                /** @enum {string|null} */
+                                date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                /** @enum {string|null} */
+                                number?: "dot" | "comma" | null;
+                                detected?: {
+                                    /** @enum {string|null} */
+                                    date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                    /** @enum {string|null} */
+                                    number?: "dot" | "comma" | null;
+                                    ambiguous: boolean;
+                                };
+                            };
+                        };
+                        options: {
+                            /** @enum {string} */
+                            mode: "all-or-nothing" | "valid-only";
+                            createMissing: boolean;
+                            matchBy: string;
+                            updateExisting: boolean;
+                            externalIdSource: string;
+                            batchSize: number;
+                        };
+                        progress: {
+                            processed: number;
+                            total: number | null;
+                            percent: number | null;
+                            rowsPerSecond: number | null;
+                            etaSeconds: number | null;
+                        };
+                        counts: {
+                            created: number;
+                            updated: number;
+                            unchanged: number;
+                            failed: number;
+                            /** @description Problems found (a row can have several) */
+                            errors: number;
+                            /** @description Rows whose changes are in the database */
+                            committedRows: number;
+                        };
+                        report: {
+                            rows: number;
+                            created: number;
+                            updated: number;
+                            unchanged: number;
+                            failed: number;
+                            errors: number;
+                            errorsTruncated: boolean;
+                            seconds: number;
+                            newReferences: {
+                                counts: {
+                                    [key: string]: number;
+                                };
+                                /** @description Records the import creates by name (first 1000) */
+                                items: {
+                                    kind: string;
+                                    name: string;
+                                }[];
+                            };
+                        } | null;
+                        failureReason: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        startedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        finishedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    commitImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    options?: {
+                        /**
+                         * @description all-or-nothing (default): one transaction, nothing written if any row fails; valid-only: batches, invalid rows skipped
+                         * @enum {string}
+                         */
+                        mode?: "all-or-nothing" | "valid-only";
+                        /** @description Create unknown categories, models, manufacturers, locations, suppliers, departments by name */
+                        createMissing?: boolean;
+                        /** @description Match existing records on this field (assets: assetTag | serial | externalId) */
+                        matchBy?: string;
+                        /** @description Update matched records (default true); off: a change to an existing record is an error */
+                        updateExisting?: boolean;
+                        /** @description System the External Id values come from (default "import") */
+                        externalIdSource?: string;
+                        /** @description Rows per transaction in valid-only mode (default 1000) */
+                        batchSize?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /**
+                         * @description Import target
+                         * @enum {string}
+                         */
+                        target: "assets" | "models" | "users" | "locations" | "departments" | "suppliers";
+                        /** @enum {string} */
+                        status: "uploaded" | "validating" | "validated" | "committing" | "committed" | "failed" | "cancelled";
+                        /** @enum {string|null} */
+                        phase: "validate" | "commit" | null;
+                        fileName: string;
+                        fileSize: number;
+                        createdBy: {
+                            id: string | null;
+                            label: string;
+                        };
+                        source: {
+                            format: string;
+                            encoding: string | null;
+                            delimiter: string | null;
+                            sheets: string[];
+                            sheet: string | null;
+                            headers: string[];
+                            headerKeys: string[];
+                            sample: string[][];
+                            detected: {
+                                encoding: boolean;
+                                delimiter: boolean;
+                            };
+                        };
+                        sourceOptions: {
+                            /** @enum {string} */
+                            format?: "csv" | "xlsx";
+                            /** @enum {string} */
+                            encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+                            /** @enum {string} */
+                            delimiter?: "," | ";" | "\t" | "|";
+                            sheet?: string;
+                        };
+                        /** @description Column (header key) → field key, or null to ignore the column */
+                        mapping: {
+                            [key: string]: string | null;
+                        };
+                        formats: {
+                            [key: string]: {
+                                /** @enum {string|null} */
+                                date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                /** @enum {string|null} */
+                                number?: "dot" | "comma" | null;
+                                detected?: {
+                                    /** @enum {string|null} */
+                                    date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                    /** @enum {string|null} */
+                                    number?: "dot" | "comma" | null;
+                                    ambiguous: boolean;
+                                };
+                            };
+                        };
+                        options: {
+                            /** @enum {string} */
+                            mode: "all-or-nothing" | "valid-only";
+                            createMissing: boolean;
+                            matchBy: string;
+                            updateExisting: boolean;
+                            externalIdSource: string;
+                            batchSize: number;
+                        };
+                        progress: {
+                            processed: number;
+                            total: number | null;
+                            percent: number | null;
+                            rowsPerSecond: number | null;
+                            etaSeconds: number | null;
+                        };
+                        counts: {
+                            created: number;
+                            updated: number;
+                            unchanged: number;
+                            failed: number;
+                            /** @description Problems found (a row can have several) */
+                            errors: number;
+                            /** @description Rows whose changes are in the database */
+                            committedRows: number;
+                        };
+                        report: {
+                            rows: number;
+                            created: number;
+                            updated: number;
+                            unchanged: number;
+                            failed: number;
+                            errors: number;
+                            errorsTruncated: boolean;
+                            seconds: number;
+                            newReferences: {
+                                counts: {
+                                    [key: string]: number;
+                                };
+                                /** @description Records the import creates by name (first 1000) */
+                                items: {
+                                    kind: string;
+                                    name: string;
+                                }[];
+                            };
+                        } | null;
+                        failureReason: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        startedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        finishedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /**
+                         * @description Import target
+                         * @enum {string}
+                         */
+                        target: "assets" | "models" | "users" | "locations" | "departments" | "suppliers";
+                        /** @enum {string} */
+                        status: "uploaded" | "validating" | "validated" | "committing" | "committed" | "failed" | "cancelled";
+                        /** @enum {string|null} */
+                        phase: "validate" | "commit" | null;
+                        fileName: string;
+                        fileSize: number;
+                        createdBy: {
+                            id: string | null;
+                            label: string;
+                        };
+                        source: {
+                            format: string;
+                            encoding: string | null;
+                            delimiter: string | null;
+                            sheets: string[];
+                            sheet: string | null;
+                            headers: string[];
+                            headerKeys: string[];
+                            sample: string[][];
+                            detected: {
+                                encoding: boolean;
+                                delimiter: boolean;
+                            };
+                        };
+                        sourceOptions: {
+                            /** @enum {string} */
+                            format?: "csv" | "xlsx";
+                            /** @enum {string} */
+                            encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+                            /** @enum {string} */
+                            delimiter?: "," | ";" | "\t" | "|";
+                            sheet?: string;
+                        };
+                        /** @description Column (header key) → field key, or null to ignore the column */
+                        mapping: {
+                            [key: string]: string | null;
+                        };
+                        formats: {
+                            [key: string]: {
+                                /** @enum {string|null} */
+                                date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                /** @enum {string|null} */
+                                number?: "dot" | "comma" | null;
+                                detected?: {
+                                    /** @enum {string|null} */
+                                    date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                    /** @enum {string|null} */
+                                    number?: "dot" | "comma" | null;
+                                    ambiguous: boolean;
+                                };
+                            };
+                        };
+                        options: {
+                            /** @enum {string} */
+                            mode: "all-or-nothing" | "valid-only";
+                            createMissing: boolean;
+                            matchBy: string;
+                            updateExisting: boolean;
+                            externalIdSource: string;
+                            batchSize: number;
+                        };
+                        progress: {
+                            processed: number;
+                            total: number | null;
+                            percent: number | null;
+                            rowsPerSecond: number | null;
+                            etaSeconds: number | null;
+                        };
+                        counts: {
+                            created: number;
+                            updated: number;
+                            unchanged: number;
+                            failed: number;
+                            /** @description Problems found (a row can have several) */
+                            errors: number;
+                            /** @description Rows whose changes are in the database */
+                            committedRows: number;
+                        };
+                        report: {
+                            rows: number;
+                            created: number;
+                            updated: number;
+                            unchanged: number;
+                            failed: number;
+                            errors: number;
+                            errorsTruncated: boolean;
+                            seconds: number;
+                            newReferences: {
+                                counts: {
+                                    [key: string]: number;
+                                };
+                                /** @description Records the import creates by name (first 1000) */
+                                items: {
+                                    kind: string;
+                                    name: string;
+                                }[];
+                            };
+                        } | null;
+                        failureReason: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        startedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        finishedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importProgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description event: progress|done, data: the ImportJob as JSON */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listImportErrors: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                line?: number;
+            };
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            seq: number;
+                            /** @description Row number in the file (header = 1); 0 for the whole file */
+                            line: number;
+                            /** @description Header key of the cell */
+                            column: string | null;
+                            field: string | null;
+                            code: string;
+                            message: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadImportErrors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV (UTF-8 with BOM) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listImportPresets: {
+        parameters: {
+            query?: {
+                /** @description Import target */
+                target?: "assets" | "models" | "users" | "locations" | "departments" | "suppliers";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /**
+                         * @description Import target
+                         * @enum {string}
+                         */
+                        target: "assets" | "models" | "users" | "locations" | "departments" | "suppliers";
+                        name: string;
+                        /** @description Header as in the file → field key */
+                        mapping: {
+                            [key: string]: string | null;
+                        };
+                        formats: {
+                            [key: string]: {
+                                /** @enum {string|null} */
+                                date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                /** @enum {string|null} */
+                                number?: "dot" | "comma" | null;
+                                detected?: {
+                                    /** @enum {string|null} */
+                                    date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                    /** @enum {string|null} */
+                                    number?: "dot" | "comma" | null;
+                                    ambiguous: boolean;
+                                };
+                            };
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    saveImportPreset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Import target
+                     * @enum {string}
+                     */
+                    target: "assets" | "models" | "users" | "locations" | "departments" | "suppliers";
+                    name: string;
+                    mapping?: {
+                        [key: string]: string | null;
+                    };
+                    formats?: {
+                        [key: string]: {
+                            /** @enum {string|null} */
+                            date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                            /** @enum {string|null} */
+                            number?: "dot" | "comma" | null;
+                            detected?: {
+                                /** @enum {string|null} */
+                                date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                /** @enum {string|null} */
+                                number?: "dot" | "comma" | null;
+                                ambiguous: boolean;
+                            };
+                        };
+                    };
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    fromJobId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /**
+                         * @description Import target
+                         * @enum {string}
+                         */
+                        target: "assets" | "models" | "users" | "locations" | "departments" | "suppliers";
+                        name: string;
+                        /** @description Header as in the file → field key */
+                        mapping: {
+                            [key: string]: string | null;
+                        };
+                        formats: {
+                            [key: string]: {
+                                /** @enum {string|null} */
+                                date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                /** @enum {string|null} */
+                                number?: "dot" | "comma" | null;
+                                detected?: {
+                                    /** @enum {string|null} */
+                                    date?: "iso" | "mdy" | "dmy" | "ymd-slash" | "excel-serial" | null;
+                                    /** @enum {string|null} */
+                                    number?: "dot" | "comma" | null;
+                                    ambiguous: boolean;
+                                };
+                            };
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteImportPreset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description <target>.csv or <target>.xlsx */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV (UTF-8 with BOM) or XLSX */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listSoftwareProducts: {
         parameters: {
             query?: {
@@ -11516,6 +13785,22 @@ export interface operations {
                          * @description ISO-8601 UTC
                          */
                         updatedAt: string | null;
+                        reconciliation: {
+                            /** @description Tried in this order; the first rule that finds assets decides */
+                            matchRules: ("serial" | "uuid" | "mac" | "hostname")[];
+                            /** @description An unmatched device creates an asset; false: it waits in the review queue */
+                            autoCreate: boolean;
+                            /** @description Lifecycle state of assets created from discovery */
+                            createState: "in_stock" | "ordered";
+                            /** @description An asset not seen by any agent for this many days is stale */
+                            staleDays: number;
+                            /** @description Serials to treat as placeholders, besides the built-in list */
+                            ignoredSerials: string[];
+                            /** @description Virtual machines are never matched by serial */
+                            ignoreVirtualSerials: boolean;
+                            /** @description Monitors and printers with serials become assets linked to the computer */
+                            linkPeripherals: boolean;
+                        };
                     };
                 };
             };
@@ -11555,6 +13840,22 @@ export interface operations {
                     /** @description null: back to the organization slug */
                     inventoryPath?: string | null;
                     contactIntervalHours?: number;
+                    reconciliation?: {
+                        /** @description Tried in this order; the first rule that finds assets decides */
+                        matchRules?: ("serial" | "uuid" | "mac" | "hostname")[];
+                        /** @description An unmatched device creates an asset; false: it waits in the review queue */
+                        autoCreate?: boolean;
+                        /** @description Lifecycle state of assets created from discovery */
+                        createState?: "in_stock" | "ordered";
+                        /** @description An asset not seen by any agent for this many days is stale */
+                        staleDays?: number;
+                        /** @description Serials to treat as placeholders, besides the built-in list */
+                        ignoredSerials?: string[];
+                        /** @description Virtual machines are never matched by serial */
+                        ignoreVirtualSerials?: boolean;
+                        /** @description Monitors and printers with serials become assets linked to the computer */
+                        linkPeripherals?: boolean;
+                    };
                 };
             };
         };
@@ -11585,6 +13886,22 @@ export interface operations {
                          * @description ISO-8601 UTC
                          */
                         updatedAt: string | null;
+                        reconciliation: {
+                            /** @description Tried in this order; the first rule that finds assets decides */
+                            matchRules: ("serial" | "uuid" | "mac" | "hostname")[];
+                            /** @description An unmatched device creates an asset; false: it waits in the review queue */
+                            autoCreate: boolean;
+                            /** @description Lifecycle state of assets created from discovery */
+                            createState: "in_stock" | "ordered";
+                            /** @description An asset not seen by any agent for this many days is stale */
+                            staleDays: number;
+                            /** @description Serials to treat as placeholders, besides the built-in list */
+                            ignoredSerials: string[];
+                            /** @description Virtual machines are never matched by serial */
+                            ignoreVirtualSerials: boolean;
+                            /** @description Monitors and printers with serials become assets linked to the computer */
+                            linkPeripherals: boolean;
+                        };
                     };
                 };
             };
@@ -12328,6 +14645,8 @@ export interface operations {
                 agentId?: string;
                 /** @description true: matched to an asset; false: not yet */
                 linked?: boolean;
+                /** @description pending: not reconciled yet; matched/created: linked to an asset; review: waits for a person; ignored: never becomes an asset */
+                matchStatus?: "pending" | "matched" | "created" | "review" | "ignored";
                 /** @description nextCursor of the previous page */
                 cursor?: string;
                 limit?: number;
@@ -12391,6 +14710,18 @@ export interface operations {
                              * @description ISO-8601 UTC
                              */
                             updatedAt: string;
+                            /** @description pending: not reconciled yet; matched/created: linked to an asset; review: waits for a person; ignored: never becomes an asset */
+                            matchStatus: "pending" | "matched" | "created" | "review" | "ignored";
+                            /** @description serial | uuid | mac | hostname | manual | created */
+                            matchRule: string | null;
+                            reviewReason: string | null;
+                            /** @description Asset ids an ambiguous match found */
+                            reviewCandidates: string[];
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            linkedAt: string | null;
                         }[];
                         nextCursor: string | null;
                     };
@@ -12480,6 +14811,18 @@ export interface operations {
                          * @description ISO-8601 UTC
                          */
                         updatedAt: string;
+                        /** @description pending: not reconciled yet; matched/created: linked to an asset; review: waits for a person; ignored: never becomes an asset */
+                        matchStatus: "pending" | "matched" | "created" | "review" | "ignored";
+                        /** @description serial | uuid | mac | hostname | manual | created */
+                        matchRule: string | null;
+                        reviewReason: string | null;
+                        /** @description Asset ids an ambiguous match found */
+                        reviewCandidates: string[];
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        linkedAt: string | null;
                         agent: {
                             /**
                              * Format: uuid
@@ -12699,6 +15042,1926 @@ export interface operations {
                                 guid: string | null;
                             }[];
                         };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDiscoveryReview: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            device: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                agentId: string;
+                                hostname: string | null;
+                                systemSerial: string | null;
+                                manufacturer: string | null;
+                                model: string | null;
+                                uuid: string | null;
+                                primaryMac: string | null;
+                                osName: string | null;
+                                isVirtual: boolean;
+                                storageCount: number;
+                                softwareCount: number;
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                assetId: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                lastPayloadId: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601 UTC
+                                 */
+                                firstSeenAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601 UTC
+                                 */
+                                lastSeenAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601 UTC
+                                 */
+                                updatedAt: string;
+                                /** @description pending: not reconciled yet; matched/created: linked to an asset; review: waits for a person; ignored: never becomes an asset */
+                                matchStatus: "pending" | "matched" | "created" | "review" | "ignored";
+                                /** @description serial | uuid | mac | hostname | manual | created */
+                                matchRule: string | null;
+                                reviewReason: string | null;
+                                /** @description Asset ids an ambiguous match found */
+                                reviewCandidates: string[];
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601 UTC
+                                 */
+                                linkedAt: string | null;
+                            };
+                            candidates: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                assetTag: string;
+                                name: string | null;
+                                serial: string | null;
+                                model: string;
+                                lifecycleState: string;
+                            }[];
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkDiscoveredDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUIDv7
+                     */
+                    assetId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        agentId: string;
+                        hostname: string | null;
+                        systemSerial: string | null;
+                        manufacturer: string | null;
+                        model: string | null;
+                        uuid: string | null;
+                        primaryMac: string | null;
+                        osName: string | null;
+                        isVirtual: boolean;
+                        storageCount: number;
+                        softwareCount: number;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        assetId: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        lastPayloadId: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        firstSeenAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        lastSeenAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                        /** @description pending: not reconciled yet; matched/created: linked to an asset; review: waits for a person; ignored: never becomes an asset */
+                        matchStatus: "pending" | "matched" | "created" | "review" | "ignored";
+                        /** @description serial | uuid | mac | hostname | manual | created */
+                        matchRule: string | null;
+                        reviewReason: string | null;
+                        /** @description Asset ids an ambiguous match found */
+                        reviewCandidates: string[];
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        linkedAt: string | null;
+                        agent: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @description The agent's DEVICEID */
+                            deviceId: string;
+                            /** @description GLPI Agent's GLPI-Agent-ID */
+                            agentUuid: string | null;
+                            name: string | null;
+                            version: string | null;
+                            userAgent: string | null;
+                            status: "approved" | "pending" | "refused";
+                            enrollment: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            firstContactAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastContactAt: string;
+                            lastIp: string | null;
+                            lastError: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastErrorAt: string | null;
+                            decidedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            decidedAt: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            discoveredDeviceId: string | null;
+                        };
+                        record: {
+                            /** @enum {number} */
+                            schemaVersion: 1;
+                            source: {
+                                format: "xml" | "json";
+                                agentName: string | null;
+                                agentVersion: string | null;
+                                deviceId: string;
+                                tag: string | null;
+                                itemtype: string | null;
+                            };
+                            identity: {
+                                systemSerial: string | null;
+                                uuid: string | null;
+                                hostname: string | null;
+                                fqdn: string | null;
+                                domain: string | null;
+                                assetTag: string | null;
+                                macAddresses: string[];
+                                primaryMac: string | null;
+                            };
+                            hardware: {
+                                manufacturer: string | null;
+                                model: string | null;
+                                sku: string | null;
+                                chassisType: string | null;
+                                chassisSerial: string | null;
+                                systemManufacturer: string | null;
+                                bios: {
+                                    manufacturer: string | null;
+                                    version: string | null;
+                                    date: string | null;
+                                };
+                                board: {
+                                    manufacturer: string | null;
+                                    model: string | null;
+                                    serial: string | null;
+                                };
+                                cpus: {
+                                    name: string | null;
+                                    manufacturer: string | null;
+                                    cores: number | null;
+                                    threads: number | null;
+                                    speedMhz: number | null;
+                                    arch: string | null;
+                                    serial: string | null;
+                                }[];
+                                memory: {
+                                    totalMb: number | null;
+                                    osVisibleMb: number | null;
+                                    swapMb: number | null;
+                                    slots: number | null;
+                                    modules: {
+                                        slot: string | null;
+                                        capacityMb: number | null;
+                                        type: string | null;
+                                        speedMhz: number | null;
+                                        manufacturer: string | null;
+                                        model: string | null;
+                                        serial: string | null;
+                                        formFactor: string | null;
+                                    }[];
+                                };
+                            };
+                            virtualization: {
+                                isVirtual: boolean;
+                                vmSystem: string | null;
+                                vmName: string | null;
+                                hostSerial: string | null;
+                            };
+                            os: {
+                                name: string | null;
+                                version: string | null;
+                                fullName: string | null;
+                                kernelName: string | null;
+                                kernelVersion: string | null;
+                                arch: string | null;
+                                servicePack: string | null;
+                                installDate: string | null;
+                                timezone: string | null;
+                            };
+                            networks: {
+                                name: string | null;
+                                mac: string | null;
+                                type: string | null;
+                                virtual: boolean;
+                                status: string | null;
+                                speedMbps: number | null;
+                                driver: string | null;
+                                manufacturer: string | null;
+                                model: string | null;
+                                dhcpServer: string | null;
+                                ipv4: {
+                                    address: string;
+                                    mask: string | null;
+                                    subnet: string | null;
+                                    gateway: string | null;
+                                }[];
+                                ipv6: {
+                                    address: string;
+                                    mask: string | null;
+                                    subnet: string | null;
+                                }[];
+                            }[];
+                            storage: {
+                                name: string | null;
+                                /** @description hdd | ssd | nvme | removable | optical | tape | virtual | unknown */
+                                type: "hdd" | "ssd" | "nvme" | "removable" | "optical" | "tape" | "virtual" | "unknown";
+                                model: string | null;
+                                manufacturer: string | null;
+                                serial: string | null;
+                                sizeMb: number | null;
+                                capacityBytes: number | null;
+                                interface: string | null;
+                                firmware: string | null;
+                                description: string | null;
+                            }[];
+                            filesystems: {
+                                mount: string | null;
+                                device: string | null;
+                                filesystem: string | null;
+                                label: string | null;
+                                totalMb: number | null;
+                                serial: string | null;
+                                encrypted: boolean | null;
+                            }[];
+                            monitors: {
+                                name: string | null;
+                                manufacturer: string | null;
+                                serial: string | null;
+                                altSerial: string | null;
+                                caption: string | null;
+                                description: string | null;
+                                type: string | null;
+                                port: string | null;
+                            }[];
+                            peripherals: {
+                                kind: "usb" | "printer" | "input" | "battery" | "power_supply" | "video" | "sound" | "modem";
+                                name: string | null;
+                                manufacturer: string | null;
+                                model: string | null;
+                                serial: string | null;
+                                description: string | null;
+                            }[];
+                            virtualMachines: {
+                                name: string | null;
+                                uuid: string | null;
+                                status: string | null;
+                                subsystem: string | null;
+                                vmType: string | null;
+                                vcpu: number | null;
+                                memoryMb: number | null;
+                                mac: string | null;
+                                serial: string | null;
+                                comment: string | null;
+                                owner: string | null;
+                            }[];
+                            software: {
+                                name: string;
+                                version: string | null;
+                                publisher: string | null;
+                                installDate: string | null;
+                                arch: string | null;
+                                source: string | null;
+                                category: string | null;
+                                guid: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createAssetFromDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        agentId: string;
+                        hostname: string | null;
+                        systemSerial: string | null;
+                        manufacturer: string | null;
+                        model: string | null;
+                        uuid: string | null;
+                        primaryMac: string | null;
+                        osName: string | null;
+                        isVirtual: boolean;
+                        storageCount: number;
+                        softwareCount: number;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        assetId: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        lastPayloadId: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        firstSeenAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        lastSeenAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                        /** @description pending: not reconciled yet; matched/created: linked to an asset; review: waits for a person; ignored: never becomes an asset */
+                        matchStatus: "pending" | "matched" | "created" | "review" | "ignored";
+                        /** @description serial | uuid | mac | hostname | manual | created */
+                        matchRule: string | null;
+                        reviewReason: string | null;
+                        /** @description Asset ids an ambiguous match found */
+                        reviewCandidates: string[];
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        linkedAt: string | null;
+                        agent: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @description The agent's DEVICEID */
+                            deviceId: string;
+                            /** @description GLPI Agent's GLPI-Agent-ID */
+                            agentUuid: string | null;
+                            name: string | null;
+                            version: string | null;
+                            userAgent: string | null;
+                            status: "approved" | "pending" | "refused";
+                            enrollment: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            firstContactAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastContactAt: string;
+                            lastIp: string | null;
+                            lastError: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastErrorAt: string | null;
+                            decidedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            decidedAt: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            discoveredDeviceId: string | null;
+                        };
+                        record: {
+                            /** @enum {number} */
+                            schemaVersion: 1;
+                            source: {
+                                format: "xml" | "json";
+                                agentName: string | null;
+                                agentVersion: string | null;
+                                deviceId: string;
+                                tag: string | null;
+                                itemtype: string | null;
+                            };
+                            identity: {
+                                systemSerial: string | null;
+                                uuid: string | null;
+                                hostname: string | null;
+                                fqdn: string | null;
+                                domain: string | null;
+                                assetTag: string | null;
+                                macAddresses: string[];
+                                primaryMac: string | null;
+                            };
+                            hardware: {
+                                manufacturer: string | null;
+                                model: string | null;
+                                sku: string | null;
+                                chassisType: string | null;
+                                chassisSerial: string | null;
+                                systemManufacturer: string | null;
+                                bios: {
+                                    manufacturer: string | null;
+                                    version: string | null;
+                                    date: string | null;
+                                };
+                                board: {
+                                    manufacturer: string | null;
+                                    model: string | null;
+                                    serial: string | null;
+                                };
+                                cpus: {
+                                    name: string | null;
+                                    manufacturer: string | null;
+                                    cores: number | null;
+                                    threads: number | null;
+                                    speedMhz: number | null;
+                                    arch: string | null;
+                                    serial: string | null;
+                                }[];
+                                memory: {
+                                    totalMb: number | null;
+                                    osVisibleMb: number | null;
+                                    swapMb: number | null;
+                                    slots: number | null;
+                                    modules: {
+                                        slot: string | null;
+                                        capacityMb: number | null;
+                                        type: string | null;
+                                        speedMhz: number | null;
+                                        manufacturer: string | null;
+                                        model: string | null;
+                                        serial: string | null;
+                                        formFactor: string | null;
+                                    }[];
+                                };
+                            };
+                            virtualization: {
+                                isVirtual: boolean;
+                                vmSystem: string | null;
+                                vmName: string | null;
+                                hostSerial: string | null;
+                            };
+                            os: {
+                                name: string | null;
+                                version: string | null;
+                                fullName: string | null;
+                                kernelName: string | null;
+                                kernelVersion: string | null;
+                                arch: string | null;
+                                servicePack: string | null;
+                                installDate: string | null;
+                                timezone: string | null;
+                            };
+                            networks: {
+                                name: string | null;
+                                mac: string | null;
+                                type: string | null;
+                                virtual: boolean;
+                                status: string | null;
+                                speedMbps: number | null;
+                                driver: string | null;
+                                manufacturer: string | null;
+                                model: string | null;
+                                dhcpServer: string | null;
+                                ipv4: {
+                                    address: string;
+                                    mask: string | null;
+                                    subnet: string | null;
+                                    gateway: string | null;
+                                }[];
+                                ipv6: {
+                                    address: string;
+                                    mask: string | null;
+                                    subnet: string | null;
+                                }[];
+                            }[];
+                            storage: {
+                                name: string | null;
+                                /** @description hdd | ssd | nvme | removable | optical | tape | virtual | unknown */
+                                type: "hdd" | "ssd" | "nvme" | "removable" | "optical" | "tape" | "virtual" | "unknown";
+                                model: string | null;
+                                manufacturer: string | null;
+                                serial: string | null;
+                                sizeMb: number | null;
+                                capacityBytes: number | null;
+                                interface: string | null;
+                                firmware: string | null;
+                                description: string | null;
+                            }[];
+                            filesystems: {
+                                mount: string | null;
+                                device: string | null;
+                                filesystem: string | null;
+                                label: string | null;
+                                totalMb: number | null;
+                                serial: string | null;
+                                encrypted: boolean | null;
+                            }[];
+                            monitors: {
+                                name: string | null;
+                                manufacturer: string | null;
+                                serial: string | null;
+                                altSerial: string | null;
+                                caption: string | null;
+                                description: string | null;
+                                type: string | null;
+                                port: string | null;
+                            }[];
+                            peripherals: {
+                                kind: "usb" | "printer" | "input" | "battery" | "power_supply" | "video" | "sound" | "modem";
+                                name: string | null;
+                                manufacturer: string | null;
+                                model: string | null;
+                                serial: string | null;
+                                description: string | null;
+                            }[];
+                            virtualMachines: {
+                                name: string | null;
+                                uuid: string | null;
+                                status: string | null;
+                                subsystem: string | null;
+                                vmType: string | null;
+                                vcpu: number | null;
+                                memoryMb: number | null;
+                                mac: string | null;
+                                serial: string | null;
+                                comment: string | null;
+                                owner: string | null;
+                            }[];
+                            software: {
+                                name: string;
+                                version: string | null;
+                                publisher: string | null;
+                                installDate: string | null;
+                                arch: string | null;
+                                source: string | null;
+                                category: string | null;
+                                guid: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ignoreDiscoveredDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        agentId: string;
+                        hostname: string | null;
+                        systemSerial: string | null;
+                        manufacturer: string | null;
+                        model: string | null;
+                        uuid: string | null;
+                        primaryMac: string | null;
+                        osName: string | null;
+                        isVirtual: boolean;
+                        storageCount: number;
+                        softwareCount: number;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        assetId: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        lastPayloadId: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        firstSeenAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        lastSeenAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                        /** @description pending: not reconciled yet; matched/created: linked to an asset; review: waits for a person; ignored: never becomes an asset */
+                        matchStatus: "pending" | "matched" | "created" | "review" | "ignored";
+                        /** @description serial | uuid | mac | hostname | manual | created */
+                        matchRule: string | null;
+                        reviewReason: string | null;
+                        /** @description Asset ids an ambiguous match found */
+                        reviewCandidates: string[];
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        linkedAt: string | null;
+                        agent: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @description The agent's DEVICEID */
+                            deviceId: string;
+                            /** @description GLPI Agent's GLPI-Agent-ID */
+                            agentUuid: string | null;
+                            name: string | null;
+                            version: string | null;
+                            userAgent: string | null;
+                            status: "approved" | "pending" | "refused";
+                            enrollment: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            firstContactAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastContactAt: string;
+                            lastIp: string | null;
+                            lastError: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastErrorAt: string | null;
+                            decidedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            decidedAt: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            discoveredDeviceId: string | null;
+                        };
+                        record: {
+                            /** @enum {number} */
+                            schemaVersion: 1;
+                            source: {
+                                format: "xml" | "json";
+                                agentName: string | null;
+                                agentVersion: string | null;
+                                deviceId: string;
+                                tag: string | null;
+                                itemtype: string | null;
+                            };
+                            identity: {
+                                systemSerial: string | null;
+                                uuid: string | null;
+                                hostname: string | null;
+                                fqdn: string | null;
+                                domain: string | null;
+                                assetTag: string | null;
+                                macAddresses: string[];
+                                primaryMac: string | null;
+                            };
+                            hardware: {
+                                manufacturer: string | null;
+                                model: string | null;
+                                sku: string | null;
+                                chassisType: string | null;
+                                chassisSerial: string | null;
+                                systemManufacturer: string | null;
+                                bios: {
+                                    manufacturer: string | null;
+                                    version: string | null;
+                                    date: string | null;
+                                };
+                                board: {
+                                    manufacturer: string | null;
+                                    model: string | null;
+                                    serial: string | null;
+                                };
+                                cpus: {
+                                    name: string | null;
+                                    manufacturer: string | null;
+                                    cores: number | null;
+                                    threads: number | null;
+                                    speedMhz: number | null;
+                                    arch: string | null;
+                                    serial: string | null;
+                                }[];
+                                memory: {
+                                    totalMb: number | null;
+                                    osVisibleMb: number | null;
+                                    swapMb: number | null;
+                                    slots: number | null;
+                                    modules: {
+                                        slot: string | null;
+                                        capacityMb: number | null;
+                                        type: string | null;
+                                        speedMhz: number | null;
+                                        manufacturer: string | null;
+                                        model: string | null;
+                                        serial: string | null;
+                                        formFactor: string | null;
+                                    }[];
+                                };
+                            };
+                            virtualization: {
+                                isVirtual: boolean;
+                                vmSystem: string | null;
+                                vmName: string | null;
+                                hostSerial: string | null;
+                            };
+                            os: {
+                                name: string | null;
+                                version: string | null;
+                                fullName: string | null;
+                                kernelName: string | null;
+                                kernelVersion: string | null;
+                                arch: string | null;
+                                servicePack: string | null;
+                                installDate: string | null;
+                                timezone: string | null;
+                            };
+                            networks: {
+                                name: string | null;
+                                mac: string | null;
+                                type: string | null;
+                                virtual: boolean;
+                                status: string | null;
+                                speedMbps: number | null;
+                                driver: string | null;
+                                manufacturer: string | null;
+                                model: string | null;
+                                dhcpServer: string | null;
+                                ipv4: {
+                                    address: string;
+                                    mask: string | null;
+                                    subnet: string | null;
+                                    gateway: string | null;
+                                }[];
+                                ipv6: {
+                                    address: string;
+                                    mask: string | null;
+                                    subnet: string | null;
+                                }[];
+                            }[];
+                            storage: {
+                                name: string | null;
+                                /** @description hdd | ssd | nvme | removable | optical | tape | virtual | unknown */
+                                type: "hdd" | "ssd" | "nvme" | "removable" | "optical" | "tape" | "virtual" | "unknown";
+                                model: string | null;
+                                manufacturer: string | null;
+                                serial: string | null;
+                                sizeMb: number | null;
+                                capacityBytes: number | null;
+                                interface: string | null;
+                                firmware: string | null;
+                                description: string | null;
+                            }[];
+                            filesystems: {
+                                mount: string | null;
+                                device: string | null;
+                                filesystem: string | null;
+                                label: string | null;
+                                totalMb: number | null;
+                                serial: string | null;
+                                encrypted: boolean | null;
+                            }[];
+                            monitors: {
+                                name: string | null;
+                                manufacturer: string | null;
+                                serial: string | null;
+                                altSerial: string | null;
+                                caption: string | null;
+                                description: string | null;
+                                type: string | null;
+                                port: string | null;
+                            }[];
+                            peripherals: {
+                                kind: "usb" | "printer" | "input" | "battery" | "power_supply" | "video" | "sound" | "modem";
+                                name: string | null;
+                                manufacturer: string | null;
+                                model: string | null;
+                                serial: string | null;
+                                description: string | null;
+                            }[];
+                            virtualMachines: {
+                                name: string | null;
+                                uuid: string | null;
+                                status: string | null;
+                                subsystem: string | null;
+                                vmType: string | null;
+                                vcpu: number | null;
+                                memoryMb: number | null;
+                                mac: string | null;
+                                serial: string | null;
+                                comment: string | null;
+                                owner: string | null;
+                            }[];
+                            software: {
+                                name: string;
+                                version: string | null;
+                                publisher: string | null;
+                                installDate: string | null;
+                                arch: string | null;
+                                source: string | null;
+                                category: string | null;
+                                guid: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unlinkDiscoveredDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        agentId: string;
+                        hostname: string | null;
+                        systemSerial: string | null;
+                        manufacturer: string | null;
+                        model: string | null;
+                        uuid: string | null;
+                        primaryMac: string | null;
+                        osName: string | null;
+                        isVirtual: boolean;
+                        storageCount: number;
+                        softwareCount: number;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        assetId: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        lastPayloadId: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        firstSeenAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        lastSeenAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        updatedAt: string;
+                        /** @description pending: not reconciled yet; matched/created: linked to an asset; review: waits for a person; ignored: never becomes an asset */
+                        matchStatus: "pending" | "matched" | "created" | "review" | "ignored";
+                        /** @description serial | uuid | mac | hostname | manual | created */
+                        matchRule: string | null;
+                        reviewReason: string | null;
+                        /** @description Asset ids an ambiguous match found */
+                        reviewCandidates: string[];
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        linkedAt: string | null;
+                        agent: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @description The agent's DEVICEID */
+                            deviceId: string;
+                            /** @description GLPI Agent's GLPI-Agent-ID */
+                            agentUuid: string | null;
+                            name: string | null;
+                            version: string | null;
+                            userAgent: string | null;
+                            status: "approved" | "pending" | "refused";
+                            enrollment: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            firstContactAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastContactAt: string;
+                            lastIp: string | null;
+                            lastError: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastErrorAt: string | null;
+                            decidedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            decidedAt: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            discoveredDeviceId: string | null;
+                        };
+                        record: {
+                            /** @enum {number} */
+                            schemaVersion: 1;
+                            source: {
+                                format: "xml" | "json";
+                                agentName: string | null;
+                                agentVersion: string | null;
+                                deviceId: string;
+                                tag: string | null;
+                                itemtype: string | null;
+                            };
+                            identity: {
+                                systemSerial: string | null;
+                                uuid: string | null;
+                                hostname: string | null;
+                                fqdn: string | null;
+                                domain: string | null;
+                                assetTag: string | null;
+                                macAddresses: string[];
+                                primaryMac: string | null;
+                            };
+                            hardware: {
+                                manufacturer: string | null;
+                                model: string | null;
+                                sku: string | null;
+                                chassisType: string | null;
+                                chassisSerial: string | null;
+                                systemManufacturer: string | null;
+                                bios: {
+                                    manufacturer: string | null;
+                                    version: string | null;
+                                    date: string | null;
+                                };
+                                board: {
+                                    manufacturer: string | null;
+                                    model: string | null;
+                                    serial: string | null;
+                                };
+                                cpus: {
+                                    name: string | null;
+                                    manufacturer: string | null;
+                                    cores: number | null;
+                                    threads: number | null;
+                                    speedMhz: number | null;
+                                    arch: string | null;
+                                    serial: string | null;
+                                }[];
+                                memory: {
+                                    totalMb: number | null;
+                                    osVisibleMb: number | null;
+                                    swapMb: number | null;
+                                    slots: number | null;
+                                    modules: {
+                                        slot: string | null;
+                                        capacityMb: number | null;
+                                        type: string | null;
+                                        speedMhz: number | null;
+                                        manufacturer: string | null;
+                                        model: string | null;
+                                        serial: string | null;
+                                        formFactor: string | null;
+                                    }[];
+                                };
+                            };
+                            virtualization: {
+                                isVirtual: boolean;
+                                vmSystem: string | null;
+                                vmName: string | null;
+                                hostSerial: string | null;
+                            };
+                            os: {
+                                name: string | null;
+                                version: string | null;
+                                fullName: string | null;
+                                kernelName: string | null;
+                                kernelVersion: string | null;
+                                arch: string | null;
+                                servicePack: string | null;
+                                installDate: string | null;
+                                timezone: string | null;
+                            };
+                            networks: {
+                                name: string | null;
+                                mac: string | null;
+                                type: string | null;
+                                virtual: boolean;
+                                status: string | null;
+                                speedMbps: number | null;
+                                driver: string | null;
+                                manufacturer: string | null;
+                                model: string | null;
+                                dhcpServer: string | null;
+                                ipv4: {
+                                    address: string;
+                                    mask: string | null;
+                                    subnet: string | null;
+                                    gateway: string | null;
+                                }[];
+                                ipv6: {
+                                    address: string;
+                                    mask: string | null;
+                                    subnet: string | null;
+                                }[];
+                            }[];
+                            storage: {
+                                name: string | null;
+                                /** @description hdd | ssd | nvme | removable | optical | tape | virtual | unknown */
+                                type: "hdd" | "ssd" | "nvme" | "removable" | "optical" | "tape" | "virtual" | "unknown";
+                                model: string | null;
+                                manufacturer: string | null;
+                                serial: string | null;
+                                sizeMb: number | null;
+                                capacityBytes: number | null;
+                                interface: string | null;
+                                firmware: string | null;
+                                description: string | null;
+                            }[];
+                            filesystems: {
+                                mount: string | null;
+                                device: string | null;
+                                filesystem: string | null;
+                                label: string | null;
+                                totalMb: number | null;
+                                serial: string | null;
+                                encrypted: boolean | null;
+                            }[];
+                            monitors: {
+                                name: string | null;
+                                manufacturer: string | null;
+                                serial: string | null;
+                                altSerial: string | null;
+                                caption: string | null;
+                                description: string | null;
+                                type: string | null;
+                                port: string | null;
+                            }[];
+                            peripherals: {
+                                kind: "usb" | "printer" | "input" | "battery" | "power_supply" | "video" | "sound" | "modem";
+                                name: string | null;
+                                manufacturer: string | null;
+                                model: string | null;
+                                serial: string | null;
+                                description: string | null;
+                            }[];
+                            virtualMachines: {
+                                name: string | null;
+                                uuid: string | null;
+                                status: string | null;
+                                subsystem: string | null;
+                                vmType: string | null;
+                                vcpu: number | null;
+                                memoryMb: number | null;
+                                mac: string | null;
+                                serial: string | null;
+                                comment: string | null;
+                                owner: string | null;
+                            }[];
+                            software: {
+                                name: string;
+                                version: string | null;
+                                publisher: string | null;
+                                installDate: string | null;
+                                arch: string | null;
+                                source: string | null;
+                                category: string | null;
+                                guid: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listStaleAssets: {
+        parameters: {
+            query?: {
+                days?: number;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        days: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        cutoff: string;
+                        assets: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            assetId: string;
+                            assetTag: string;
+                            name: string | null;
+                            model: string;
+                            lifecycleState: string;
+                            hostname: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastSeenAt: string;
+                            daysSinceSeen: number;
+                        }[];
+                        unlinkedDevices: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            agentId: string;
+                            hostname: string | null;
+                            systemSerial: string | null;
+                            manufacturer: string | null;
+                            model: string | null;
+                            uuid: string | null;
+                            primaryMac: string | null;
+                            osName: string | null;
+                            isVirtual: boolean;
+                            storageCount: number;
+                            softwareCount: number;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            assetId: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            lastPayloadId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            firstSeenAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastSeenAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            updatedAt: string;
+                            /** @description pending: not reconciled yet; matched/created: linked to an asset; review: waits for a person; ignored: never becomes an asset */
+                            matchStatus: "pending" | "matched" | "created" | "review" | "ignored";
+                            /** @description serial | uuid | mac | hostname | manual | created */
+                            matchRule: string | null;
+                            reviewReason: string | null;
+                            /** @description Asset ids an ambiguous match found */
+                            reviewCandidates: string[];
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            linkedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAssetDiscovery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 UTC
+                         */
+                        lastSeenAt: string | null;
+                        stale: boolean;
+                        devices: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            agentId: string;
+                            hostname: string | null;
+                            systemSerial: string | null;
+                            manufacturer: string | null;
+                            model: string | null;
+                            uuid: string | null;
+                            primaryMac: string | null;
+                            osName: string | null;
+                            isVirtual: boolean;
+                            storageCount: number;
+                            softwareCount: number;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            assetId: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            lastPayloadId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            firstSeenAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastSeenAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            updatedAt: string;
+                            /** @description pending: not reconciled yet; matched/created: linked to an asset; review: waits for a person; ignored: never becomes an asset */
+                            matchStatus: "pending" | "matched" | "created" | "review" | "ignored";
+                            /** @description serial | uuid | mac | hostname | manual | created */
+                            matchRule: string | null;
+                            reviewReason: string | null;
+                            /** @description Asset ids an ambiguous match found */
+                            reviewCandidates: string[];
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            linkedAt: string | null;
+                        }[];
+                        current: {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            agentId: string;
+                            hostname: string | null;
+                            systemSerial: string | null;
+                            manufacturer: string | null;
+                            model: string | null;
+                            uuid: string | null;
+                            primaryMac: string | null;
+                            osName: string | null;
+                            isVirtual: boolean;
+                            storageCount: number;
+                            softwareCount: number;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            assetId: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            lastPayloadId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            firstSeenAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            lastSeenAt: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            updatedAt: string;
+                            /** @description pending: not reconciled yet; matched/created: linked to an asset; review: waits for a person; ignored: never becomes an asset */
+                            matchStatus: "pending" | "matched" | "created" | "review" | "ignored";
+                            /** @description serial | uuid | mac | hostname | manual | created */
+                            matchRule: string | null;
+                            reviewReason: string | null;
+                            /** @description Asset ids an ambiguous match found */
+                            reviewCandidates: string[];
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 UTC
+                             */
+                            linkedAt: string | null;
+                            agent: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /** @description The agent's DEVICEID */
+                                deviceId: string;
+                                /** @description GLPI Agent's GLPI-Agent-ID */
+                                agentUuid: string | null;
+                                name: string | null;
+                                version: string | null;
+                                userAgent: string | null;
+                                status: "approved" | "pending" | "refused";
+                                enrollment: {
+                                    /**
+                                     * Format: uuid
+                                     * @description UUIDv7
+                                     */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601 UTC
+                                 */
+                                firstContactAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601 UTC
+                                 */
+                                lastContactAt: string;
+                                lastIp: string | null;
+                                lastError: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601 UTC
+                                 */
+                                lastErrorAt: string | null;
+                                decidedBy: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO-8601 UTC
+                                 */
+                                decidedAt: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                discoveredDeviceId: string | null;
+                            };
+                            record: {
+                                /** @enum {number} */
+                                schemaVersion: 1;
+                                source: {
+                                    format: "xml" | "json";
+                                    agentName: string | null;
+                                    agentVersion: string | null;
+                                    deviceId: string;
+                                    tag: string | null;
+                                    itemtype: string | null;
+                                };
+                                identity: {
+                                    systemSerial: string | null;
+                                    uuid: string | null;
+                                    hostname: string | null;
+                                    fqdn: string | null;
+                                    domain: string | null;
+                                    assetTag: string | null;
+                                    macAddresses: string[];
+                                    primaryMac: string | null;
+                                };
+                                hardware: {
+                                    manufacturer: string | null;
+                                    model: string | null;
+                                    sku: string | null;
+                                    chassisType: string | null;
+                                    chassisSerial: string | null;
+                                    systemManufacturer: string | null;
+                                    bios: {
+                                        manufacturer: string | null;
+                                        version: string | null;
+                                        date: string | null;
+                                    };
+                                    board: {
+                                        manufacturer: string | null;
+                                        model: string | null;
+                                        serial: string | null;
+                                    };
+                                    cpus: {
+                                        name: string | null;
+                                        manufacturer: string | null;
+                                        cores: number | null;
+                                        threads: number | null;
+                                        speedMhz: number | null;
+                                        arch: string | null;
+                                        serial: string | null;
+                                    }[];
+                                    memory: {
+                                        totalMb: number | null;
+                                        osVisibleMb: number | null;
+                                        swapMb: number | null;
+                                        slots: number | null;
+                                        modules: {
+                                            slot: string | null;
+                                            capacityMb: number | null;
+                                            type: string | null;
+                                            speedMhz: number | null;
+                                            manufacturer: string | null;
+                                            model: string | null;
+                                            serial: string | null;
+                                            formFactor: string | null;
+                                        }[];
+                                    };
+                                };
+                                virtualization: {
+                                    isVirtual: boolean;
+                                    vmSystem: string | null;
+                                    vmName: string | null;
+                                    hostSerial: string | null;
+                                };
+                                os: {
+                                    name: string | null;
+                                    version: string | null;
+                                    fullName: string | null;
+                                    kernelName: string | null;
+                                    kernelVersion: string | null;
+                                    arch: string | null;
+                                    servicePack: string | null;
+                                    installDate: string | null;
+                                    timezone: string | null;
+                                };
+                                networks: {
+                                    name: string | null;
+                                    mac: string | null;
+                                    type: string | null;
+                                    virtual: boolean;
+                                    status: string | null;
+                                    speedMbps: number | null;
+                                    driver: string | null;
+                                    manufacturer: string | null;
+                                    model: string | null;
+                                    dhcpServer: string | null;
+                                    ipv4: {
+                                        address: string;
+                                        mask: string | null;
+                                        subnet: string | null;
+                                        gateway: string | null;
+                                    }[];
+                                    ipv6: {
+                                        address: string;
+                                        mask: string | null;
+                                        subnet: string | null;
+                                    }[];
+                                }[];
+                                storage: {
+                                    name: string | null;
+                                    /** @description hdd | ssd | nvme | removable | optical | tape | virtual | unknown */
+                                    type: "hdd" | "ssd" | "nvme" | "removable" | "optical" | "tape" | "virtual" | "unknown";
+                                    model: string | null;
+                                    manufacturer: string | null;
+                                    serial: string | null;
+                                    sizeMb: number | null;
+                                    capacityBytes: number | null;
+                                    interface: string | null;
+                                    firmware: string | null;
+                                    description: string | null;
+                                }[];
+                                filesystems: {
+                                    mount: string | null;
+                                    device: string | null;
+                                    filesystem: string | null;
+                                    label: string | null;
+                                    totalMb: number | null;
+                                    serial: string | null;
+                                    encrypted: boolean | null;
+                                }[];
+                                monitors: {
+                                    name: string | null;
+                                    manufacturer: string | null;
+                                    serial: string | null;
+                                    altSerial: string | null;
+                                    caption: string | null;
+                                    description: string | null;
+                                    type: string | null;
+                                    port: string | null;
+                                }[];
+                                peripherals: {
+                                    kind: "usb" | "printer" | "input" | "battery" | "power_supply" | "video" | "sound" | "modem";
+                                    name: string | null;
+                                    manufacturer: string | null;
+                                    model: string | null;
+                                    serial: string | null;
+                                    description: string | null;
+                                }[];
+                                virtualMachines: {
+                                    name: string | null;
+                                    uuid: string | null;
+                                    status: string | null;
+                                    subsystem: string | null;
+                                    vmType: string | null;
+                                    vcpu: number | null;
+                                    memoryMb: number | null;
+                                    mac: string | null;
+                                    serial: string | null;
+                                    comment: string | null;
+                                    owner: string | null;
+                                }[];
+                                software: {
+                                    name: string;
+                                    version: string | null;
+                                    publisher: string | null;
+                                    installDate: string | null;
+                                    arch: string | null;
+                                    source: string | null;
+                                    category: string | null;
+                                    guid: string | null;
+                                }[];
+                            };
+                        } | null;
+                        identifiers: {
+                            kind: string;
+                            value: string;
+                            source: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            deviceId: string | null;
+                        }[];
                     };
                 };
             };
