@@ -54,6 +54,19 @@ export interface Api extends ResolvedCredentials {
   client: CustodianClient;
   /** Any method and path; returns the parsed JSON (or text) body, or throws ApiError. */
   request(method: string, path: string, opts?: RequestOptions): Promise<unknown>;
+  /**
+   * Any method and path with any body (multipart uploads, downloads, event streams); returns the
+   * Response of a 2xx answer unread, or throws ApiError. `timeoutMs: null` waits as long as it takes.
+   */
+  stream(method: string, path: string, opts?: StreamOptions): Promise<Response>;
+}
+
+export interface StreamOptions {
+  query?: [string, string][];
+  body?: NonNullable<RequestInit['body']>;
+  accept?: string;
+  /** Default CUSTODIAN_TIMEOUT_MS; null: no timeout (a long upload, an event stream). */
+  timeoutMs?: number | null;
 }
 
 export interface RequestOptions {
@@ -119,6 +132,23 @@ export function connect(creds: Credentials & { source?: ResolvedCredentials['sou
       const data = await readBody(response);
       const isProblem = !response.ok && typeof data === 'object' && data !== null;
       return unwrap({ data, error: response.ok ? undefined : isProblem ? data : undefined, response });
+    },
+    async stream(method, path, opts = {}) {
+      const headers = new Headers({ authorization: `Bearer ${creds.token}`, accept: opts.accept ?? '*/*', 'user-agent': USER_AGENT });
+      const limit = opts.timeoutMs === undefined ? timeoutMs() : opts.timeoutMs;
+      const init: RequestInit & { duplex?: 'half' } = { method, headers };
+      if (opts.body !== undefined) init.body = opts.body;
+      if (limit !== null) init.signal = AbortSignal.timeout(limit);
+      let response: Response;
+      try {
+        response = await fetch(buildUrl(creds.url, path, opts.query), init);
+      } catch (err) {
+        throw new CliError(`Cannot reach the Custodian server at ${creds.url}: ${describeNetworkError(err)}`);
+      }
+      if (response.ok) return response;
+      const data = await readBody(response);
+      unwrap({ data, error: typeof data === 'object' && data !== null ? data : undefined, response }); // throws: the answer is not 2xx
+      throw new CliError(`HTTP ${response.status}`);
     },
   };
 }

@@ -23,3 +23,11 @@ export class NotSignedInError extends CliError {
     this.name = 'NotSignedInError';
   }
 }
+
+/** Ends the CLI with `exitCode` after the command has already said why (e.g. an import report). */
+export class QuietExit extends CliError {
+  constructor(exitCode: ExitCode = EXIT.error) {
+    super('', exitCode);
+    this.name = 'QuietExit';
+  }
+}

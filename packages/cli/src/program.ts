@@ -37,7 +37,7 @@ export function handleError(err: unknown): ExitCode {
     return EXIT.error;
   }
   if (err instanceof CliError) {
-    printErr(err.message);
+    if (err.message) printErr(err.message);
     return err.exitCode;
   }
   printErr(`Unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

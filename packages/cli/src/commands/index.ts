@@ -7,8 +7,10 @@ import * as login from './login.js';
 import * as logout from './logout.js';
 import * as whoami from './whoami.js';
 import * as get from './get.js';
+import * as importCmd from './import.js';
+import * as exportCmd from './export.js';
 
-const commands: { register(program: Command): void }[] = [login, logout, whoami, get];
+const commands: { register(program: Command): void }[] = [login, logout, whoami, get, importCmd, exportCmd];
 
 export function registerCommands(program: Command): void {
   for (const c of commands) c.register(program);
