@@ -13,6 +13,7 @@ import {
   type ReadLimits, type SourceInfo, type SourceOptions, type SourceRow,
 } from '../src/modules/imports/imports.read.js';
 import { writeCsv, writeXlsx } from '../src/modules/imports/imports.write.js';
+import { XmlScanner, XmlSyntaxError } from '../src/modules/imports/imports.xml.js';
 
 let dir: string;
 let n = 0;
@@ -426,6 +427,57 @@ describe('XLSX', () => {
       ['A2', '', 'not a date', '', 'tab\there & <there>\r\nCRLF'],
       ['A3', '-0.5', '1900-01-01', '', 'ctl\u0001_x0041_'],
     ]);
+  });
+});
+
+describe('XML scanner', () => {
+  function scan(chunks: string[]): string[] {
+    const events: string[] = [];
+    const scanner = new XmlScanner({
+      open: (tag) => { events.push(`<${tag.name}${tag.name === 'c' ? ` r=${tag.attr('r')} t=${tag.attr('t')} id=${tag.attr('id')}` : ''}${tag.selfClosing ? '/' : ''}>`); scanner.captureText = tag.name === 't' || tag.name === 'v'; },
+      close: (name) => { events.push(`</${name}>`); scanner.captureText = false; },
+      text: (t) => events.push(JSON.stringify(t)),
+    });
+    for (const c of chunks) scanner.write(c);
+    scanner.close();
+    return events;
+  }
+
+  it('reads tags, attributes and text split anywhere across chunks', () => {
+    const xml = `<?xml version="1.0"?><!-- a comment with <tags> --><x:ws xmlns:x="ns"><x:c r='B2' t="a&gt;b" r:id="R7"><x:t>A &amp; B &lt;&#233;&#x20AC;&gt;
+next</x:t><v><![CDATA[<raw & text>]]></v></x:c><c r="C3" attr="has > inside"/></x:ws>`;
+    const expected = [
+      '<ws>', '<c r=B2 t=a>b id=R7>', '<t>', '"A & B <é€>\\nnext"', '</t>', '<v>', '"<raw & text>"', '</v>', '</c>',
+      '<c r=C3 t=undefined id=undefined/>', '</c>', '</ws>',
+    ];
+    expect(scan([xml])).toEqual(expected);
+    for (const size of [1, 2, 3, 7, 13]) {
+      const chunks: string[] = [];
+      for (let i = 0; i < xml.length; i += size) chunks.push(xml.slice(i, i + size));
+      // Text may arrive in pieces when it spans chunks; joined it is the same.
+      const events = scan(chunks).join('').replace(/""/g, '');
+      expect(events.replace(/"(.*?)"/gs, (_m, t: string) => t)).toBe(expected.join('').replace(/"(.*?)"/gs, (_m, t: string) => t));
+    }
+  });
+
+  it('refuses a DOCTYPE (no entity expansion) and a document cut short', () => {
+    expect(() => scan(['<!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'])).toThrow(XmlSyntaxError);
+    expect(() => scan(['<ws><c r="A1"><v>1</v></c>'])).toThrow(/ends too early/);
+    expect(() => scan(['<ws/><more/>'])).toThrow(/after the root/);
+  });
+
+  it('a damaged worksheet is not_a_spreadsheet, not a crash', async () => {
+    const book = workbook([{ name: 'S', xml: '<row r="1"><c r="A1" t="inlineStr"><is><t>Tag</t></is></c></row><row r="2"><c r="A2"><v>1</v></c></row>' }]);
+    // Cut the sheet's XML short by rewriting the part.
+    const cut = zip([
+      { name: '_rels/.rels', data: `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="r" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>` },
+      { name: 'xl/workbook.xml', data: `<workbook ${NS}><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>` },
+      { name: 'xl/_rels/workbook.xml.rels', data: `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>` },
+      { name: 'xl/worksheets/sheet1.xml', data: `<worksheet ${NS}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Tag</t></is></c></row><row r="2"><c r="A2"><v>1</v></c></row><row r="3"><c r="A3"><v>2` },
+    ]);
+    expect((await read(book, {}, 'xlsx')).count).toBe(1);
+    const err = await fileError(inspect(file(cut, 'xlsx'), {}, limits));
+    expect(err).toMatchObject({ code: 'not_a_spreadsheet', detail: expect.stringMatching(/damaged.*ends too early/) });
   });
 });
 

@@ -11,13 +11,13 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
-import { pipeline, type Readable } from 'node:stream';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { posix } from 'node:path';
 import { parse as csvParse, CsvError } from 'csv-parse';
 import iconv from 'iconv-lite';
 import yauzl from 'yauzl';
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { XmlScanner, type XmlHandlers, type XmlTag } from './imports.xml.js';
 import { excelSerialToIso } from './imports.values.js';
 
 export type SourceFormat = 'csv' | 'xlsx';
@@ -127,9 +127,7 @@ export function readRows(filePath: string, info: SourceInfo, limits: ReadLimits)
 /** Counts the data rows (not blank, after the header) with one streamed pass. */
 export async function countRows(filePath: string, info: SourceInfo, limits: ReadLimits): Promise<number> {
   if (info.format === 'csv') return countCsvRows(filePath, info);
-  let n = 0;
-  for await (const _row of readRows(filePath, info, limits)) n++;
-  return n;
+  return countXlsxRows(filePath, info, limits);
 }
 
 /** Unique keys for header cells: "Serial", "Serial (2)"…; empty → "Column N" (1-based). Case-insensitive. */
@@ -556,11 +554,15 @@ async function openPart(zip: Zip, path: string): Promise<Readable> {
   return stream;
 }
 
-/** Streams a part through a SAX parser set up by `setup`; after each chunk, yields what `drain` collected. */
-async function* saxPart(zip: Zip, path: string, setup: (parser: SaxesParser) => void, drain: () => Iterable<SourceRow> | null): AsyncGenerator<SourceRow> {
-  const stream = await openPart(zip, path);
-  const parser = new SaxesParser({ position: false });
-  setup(parser);
+/** Streams a part through the XML scanner with the handlers `setup` makes; after each chunk, yields what `drain` collected. */
+async function* xmlPart(zip: Zip, path: string, setup: (scanner: XmlScanner) => XmlHandlers, drain: () => Iterable<SourceRow> | null): AsyncGenerator<SourceRow> {
+  // A deep buffer lets zlib (in the thread pool) inflate ahead while this thread scans the XML.
+  const source = await openPart(zip, path);
+  const stream = source.pipe(new PassThrough({ highWaterMark: 1024 * 1024 }));
+  source.on('error', (err) => stream.destroy(err));
+  const handlers: XmlHandlers = {};
+  const parser = new XmlScanner(handlers);
+  Object.assign(handlers, setup(parser));
   const decoder = new StringDecoder('utf8');
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -578,6 +580,7 @@ async function* saxPart(zip: Zip, path: string, setup: (parser: SaxesParser) => 
   } catch (err) {
     throw xlsxError(err, path);
   } finally {
+    source.destroy();
     stream.destroy();
   }
 }
@@ -594,23 +597,15 @@ function xlsxError(err: unknown, path: string): ImportFileError {
 /** Reads a small XML part completely, calling `onOpen` for each element. */
 async function walkPart(zip: Zip, path: string, onOpen: (name: string, attrs: Record<string, string>, stack: string[]) => void): Promise<void> {
   const stack: string[] = [];
-  const gen = saxPart(zip, path, (p) => {
-    p.on('opentag', (tag: SaxesTagPlain) => {
-      const name = localName(tag.name);
-      onOpen(name, tag.attributes, stack);
-      if (!tag.isSelfClosing) stack.push(name);
-    });
-    p.on('closetag', (tag: SaxesTagPlain) => { if (!tag.isSelfClosing) stack.pop(); });
-  }, () => null);
+  const gen = xmlPart(zip, path, () => ({
+    open: (tag: XmlTag) => { onOpen(tag.name, tag.attrs(), stack); stack.push(tag.name); },
+    close: () => { stack.pop(); },
+  }), () => null);
   for await (const _ of gen) { /* events only */ }
 }
 
-const localName = (name: string) => name.slice(name.indexOf(':') + 1);
-const attr = (attrs: Record<string, string>, local: string): string | undefined => {
-  if (attrs[local] !== undefined) return attrs[local];
-  for (const [k, v] of Object.entries(attrs)) if (localName(k) === local && k.includes(':')) return v;
-  return undefined;
-};
+/** A prefixed attribute by its local name (`r:id` → `id`); the scanner indexes both. */
+const attr = (attrs: Record<string, string>, local: string): string | undefined => attrs[local];
 
 function resolvePart(base: string, target: string): string {
   if (target.startsWith('/')) return target.slice(1);
@@ -738,21 +733,18 @@ async function readSharedStrings(zip: Zip, path: string | null): Promise<StringT
   let inT = false;
   let phonetic = 0;
   let text = '';
-  const gen = saxPart(zip, path, (p) => {
-    p.on('opentag', (tag: SaxesTagPlain) => {
-      const name = localName(tag.name);
-      if (name === 'si') { inSi = true; text = ''; if (tag.isSelfClosing) { table.push(''); inSi = false; } } else if (name === 'rPh') phonetic++;
-      else if (name === 't' && inSi && !phonetic && !tag.isSelfClosing) inT = true;
-    });
-    p.on('text', (t: string) => { if (inT) text += t; });
-    p.on('closetag', (tag: SaxesTagPlain) => {
-      if (tag.isSelfClosing) return;
-      const name = localName(tag.name);
-      if (name === 't') inT = false;
+  const gen = xmlPart(zip, path, (scanner) => ({
+    open: (tag: XmlTag) => {
+      if (tag.name === 'si') { inSi = true; text = ''; } else if (tag.name === 'rPh') phonetic++;
+      else if (tag.name === 't' && inSi && !phonetic) scanner.captureText = inT = true;
+    },
+    text: (t: string) => { if (inT) text += t; },
+    close: (name: string) => {
+      if (name === 't') scanner.captureText = inT = false;
       else if (name === 'rPh') phonetic--;
-      else if (name === 'si') { table.push(decodeOoxmlEscapes(text)); inSi = false; }
-    });
-  }, () => null);
+      else if (name === 'si' && inSi) { table.push(decodeOoxmlEscapes(text)); inSi = false; }
+    },
+  }), () => null);
   for await (const _ of gen) { /* events only */ }
   return table;
 }
@@ -770,6 +762,8 @@ function columnIndex(ref: string): number {
 
 /** A number as JS prints it, rounded to Excel's 15 significant digits (0.1+0.2 → "0.3"). */
 export function formatExcelNumber(v: string): string {
+  // Up to 15 digits the shortest JS form is already right (and far cheaper than toPrecision).
+  if (v.length <= 16 && /^-?\d+(?:\.\d+)?$/.test(v)) return String(Number(v));
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n)) return v;
   return String(Number(n.toPrecision(15)));
@@ -835,6 +829,19 @@ function sheetRows(x: XlsxContext, limits: ReadLimits): AsyncGenerator<SourceRow
   let inIs = false;
   let phonetic = 0;
 
+  // Date columns repeat the same few days: remember the last conversions.
+  const dates = new Map<string, string>();
+  const dateText = (v: string, n: number, kind: 'date' | 'time'): string => {
+    const key = kind === 'date' ? v : `t${v}`;
+    let text = dates.get(key);
+    if (text === undefined) {
+      text = excelSerialToText(n, kind, x.workbook.date1904);
+      if (dates.size >= 4096) dates.clear();
+      dates.set(key, text);
+    }
+    return text;
+  };
+
   const cellText = (): string => {
     switch (type) {
       case 's': return x.strings.get(Number(value));
@@ -847,48 +854,45 @@ function sheetRows(x: XlsxContext, limits: ReadLimits): AsyncGenerator<SourceRow
         if (value.trim() === '') return '';
         const kind = x.styles[style] ?? null;
         const n = Number(value);
-        if (kind && Number.isFinite(n) && n >= 0) return excelSerialToText(n, kind, x.workbook.date1904);
+        if (kind && Number.isFinite(n) && n >= 0) return dateText(value, n, kind);
         return formatExcelNumber(value);
       }
     }
   };
 
-  return saxPart(x.zip, x.sheet.path, (p) => {
-    p.on('opentag', (tag: SaxesTagPlain) => {
-      const name = localName(tag.name);
-      const a = tag.attributes;
-      switch (name) {
+  return xmlPart(x.zip, x.sheet.path, (scanner) => ({
+    open: (tag: XmlTag) => {
+      switch (tag.name) {
         case 'row': {
-          const r = Number(a.r);
+          const r = Number(tag.attr('r'));
           rowNum = Number.isInteger(r) && r > rowNum ? r : rowNum + 1;
           cells = [];
           col = -1;
           break;
         }
         case 'c': {
-          const ref = a.r;
+          const ref = tag.attr('r');
           const idx = ref ? columnIndex(ref) : -1;
           col = idx >= 0 && idx > col ? idx : col + 1;
-          type = a.t ?? 'n';
-          style = Number(a.s ?? 0) || 0;
+          type = tag.attr('t') ?? 'n';
+          style = Number(tag.attr('s') ?? 0) || 0;
           value = '';
           inline = '';
           break;
         }
-        case 'v': if (!tag.isSelfClosing) capture = 'v'; break;
+        case 'v': capture = 'v'; scanner.captureText = true; break;
         case 'is': inIs = true; break;
         case 'rPh': phonetic++; break;
-        case 't': if (inIs && !phonetic && !tag.isSelfClosing) capture = 't'; break;
+        case 't': if (inIs && !phonetic) { capture = 't'; scanner.captureText = true; } break;
       }
-    });
-    p.on('text', (t: string) => {
+    },
+    text: (t: string) => {
       if (capture === 'v') value += t;
       else if (capture === 't') inline += t;
-    });
-    p.on('closetag', (tag: SaxesTagPlain) => {
-      const name = localName(tag.name);
+    },
+    close: (name: string) => {
       switch (name) {
-        case 'v': case 't': capture = null; break;
+        case 'v': case 't': capture = null; scanner.captureText = false; break;
         case 'is': inIs = false; break;
         case 'rPh': phonetic--; break;
         case 'c': {
@@ -907,8 +911,56 @@ function sheetRows(x: XlsxContext, limits: ReadLimits): AsyncGenerator<SourceRow
           break;
         }
       }
-    });
-  }, () => (ready.length ? ready.splice(0, ready.length) : null));
+    },
+  }), () => (ready.length ? ready.splice(0, ready.length) : null));
+}
+
+/**
+ * Counts non-blank rows without converting cells: only a cell's type is read (a shared string may
+ * be blank), and the header is the first non-blank row, so data rows = non-blank rows − 1.
+ */
+async function countXlsxRows(filePath: string, info: SourceInfo, limits: ReadLimits): Promise<number> {
+  const x = await openWorkbook(filePath, info.sheet, limits);
+  try {
+    let rows = 0;
+    let nonBlank = false;
+    let type = 'n';
+    let text = '';
+    let inIs = false;
+    let phonetic = 0;
+    const gen = xmlPart(x.zip, x.sheet.path, (scanner) => ({
+      open: (tag: XmlTag) => {
+        switch (tag.name) {
+          case 'row': nonBlank = false; break;
+          case 'c': type = tag.attr('t') ?? 'n'; break;
+          case 'v': text = ''; scanner.captureText = true; break;
+          case 'is': inIs = true; break;
+          case 'rPh': phonetic++; break;
+          case 't': if (inIs && !phonetic) { text = ''; scanner.captureText = true; } break;
+        }
+      },
+      text: (t: string) => { text += t; },
+      close: (name: string) => {
+        switch (name) {
+          case 'v':
+            scanner.captureText = false;
+            if (!nonBlank) nonBlank = (type === 's' ? x.strings.get(Number(text)) : type === 'inlineStr' ? '' : text).trim() !== '';
+            break;
+          case 't':
+            scanner.captureText = false;
+            if (!nonBlank && inIs) nonBlank = text.trim() !== '';
+            break;
+          case 'is': inIs = false; break;
+          case 'rPh': phonetic--; break;
+          case 'row': if (nonBlank) rows++; break;
+        }
+      },
+    }), () => null);
+    for await (const _ of gen) { /* events only */ }
+    return Math.max(0, rows - 1);
+  } finally {
+    x.zip.file.close();
+  }
 }
 
 async function inspectXlsx(filePath: string, opts: SourceOptions, limits: ReadLimits): Promise<SourceInfo> {

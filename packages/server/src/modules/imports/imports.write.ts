@@ -84,7 +84,9 @@ export function safeSheetName(name: string): string {
 
 function stringCell(ref: string, value: string, style = 0): string {
   const text = escapeFormula(value).slice(0, XLSX_MAX_CELL_CHARS);
-  return `<c r="${ref}" t="inlineStr"${style ? ` s="${style}"` : ''}><is><t xml:space="preserve">${xlsxText(text)}</t></is></c>`;
+  // xml:space="preserve" only where whitespace at the ends or line breaks would otherwise be dropped.
+  const preserve = /^\s|\s$|[\n\r\t]/.test(text) ? ' xml:space="preserve"' : '';
+  return `<c r="${ref}" t="inlineStr"${style ? ` s="${style}"` : ''}><is><t${preserve}>${xlsxText(text)}</t></is></c>`;
 }
 
 function cellXml(ref: string, value: OutCell, isDate: boolean): string {
