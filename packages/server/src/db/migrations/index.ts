@@ -5,6 +5,7 @@ import * as custody from './2026-11-25T1400_custody.js';
 import * as search from './2026-11-25T1505_search.js';
 import * as sortKeys from './2026-11-25T1510_sort_keys.js';
 import * as discovery from './2026-11-25T1600_discovery.js';
+import * as writePath from './2026-11-25T1700_write_path.js';
 import * as imports from './2026-11-25T1710_imports.js';
 import * as software from './2026-11-25T1720_software.js';
 import * as reconciliation from './2026-11-25T1730_reconciliation.js';
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1505_search': search,
   '2026-11-25T1510_sort_keys': sortKeys,
   '2026-11-25T1600_discovery': discovery,
+  '2026-11-25T1700_write_path': writePath,
   '2026-11-25T1710_imports': imports,
   '2026-11-25T1720_software': software,
   '2026-11-25T1730_reconciliation': reconciliation,
