@@ -196,6 +196,24 @@ describe('discovery', () => {
     await page.getByText('Every asset agents report was seen in the last 30 days.').waitFor();
     await page.getByLabel('Not seen for (days)').fill('1');
     await page.getByText('Every asset agents report was seen in the last 1 days.').waitFor();
+  });
+
+  it('approves an agent that waited for approval', async () => {
+    await apiJson('PATCH', '/api/v1/discovery/settings', { unknownAgentPolicy: 'queue' });
+    await send(inventoryUrl, { deviceid: 'lab-7-2026-11-25-12-00-00', hostname: 'lab-7', serial: 'LAB0007', uuid: '', keepNetworks: false, disks: [] });
+    await nav().getByRole('link', { name: 'Agents' }).click();
+    await page.locator('label', { hasText: /^Pending$/ }).click();
+    await expect.poll(async () => page.getByRole('radio', { name: 'Pending' }).isChecked()).toBe(true);
+    const agents = page.getByRole('table', { name: 'Agents' });
+    const row = agents.getByRole('row', { name: /lab-7-2026-11-25-12-00-00/ });
+    await row.getByText('Waiting for approval').waitFor();
+    await expect.poll(async () => agents.getByRole('row').count()).toBe(2); // header + the pending agent
+    await row.getByRole('button', { name: /^Approve / }).click();
+    await page.getByText(/is approved; its waiting inventories were processed/).waitFor();
+    await agents.getByText('No agent with this status.').waitFor();
+    // Its inventory was processed on approval: the device has an asset of its own.
+    await nav().getByRole('link', { name: 'Discovered devices' }).click();
+    await page.getByRole('table', { name: 'Discovered devices' }).getByRole('row', { name: /lab-7/ }).getByText('Asset created').waitFor();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -52,7 +52,9 @@ function AssetView({ asset }: { asset: AssetDetail }) {
   useDocumentTitle(`${asset.assetTag}${asset.name ? ` · ${asset.name}` : ''} · Custodian`);
 
   const tabParam = params.get('tab');
-  const tab: Tab = TABS.includes(tabParam as Tab) ? (tabParam as Tab) : 'details';
+  const requested: Tab = TABS.includes(tabParam as Tab) ? (tabParam as Tab) : 'details';
+  // The Discovered tab exists only once an agent reported the asset.
+  const tab: Tab = requested === 'discovered' && discovery.isSuccess && !discovered ? 'details' : requested;
   const deleted = !!asset.deletedAt;
   const canWrite = can('asset.write') && !deleted;
   const canCustody = can('custody.manage') && !deleted;
