@@ -3,7 +3,11 @@ import type { AcceptancesTable, AssignmentsTable } from '../../db/schema.js';
 
 // ---------- assets (custody's view of the register) ----------
 
-/** What custody needs to know about an asset: state, locations, parent, and its category's acceptance rule. */
+/**
+ * What custody needs to know about an asset: state, locations, parent, its category's acceptance
+ * rule, and whether it has an open assignment; also what the lifecycle needs (category,
+ * data-bearing), so that a check-out or check-in reads the asset once.
+ */
 export interface CustodyAssetRow {
   id: string;
   asset_tag: string;
@@ -13,17 +17,24 @@ export interface CustodyAssetRow {
   default_location_id: string | null;
   parent_asset_id: string | null;
   deleted_at: string | null;
+  category_id: string;
+  data_bearing: number;
   requires_acceptance: number;
   acceptance_terms: string | null;
   acceptance_terms_version: number | null;
+  /** id of the open assignment (assignments_open_uq), null when none */
+  open_assignment_id: string | null;
 }
 
 const assetBase = (db: Executor, orgId: string) =>
   db.selectFrom('assets').innerJoin('categories', 'categories.id', 'assets.category_id')
-    .select([
+    .select((eb) => [
       'assets.id', 'assets.asset_tag', 'assets.name', 'assets.lifecycle_state', 'assets.location_id', 'assets.default_location_id',
-      'assets.parent_asset_id', 'assets.deleted_at', 'categories.requires_acceptance', 'categories.acceptance_terms',
-      'categories.acceptance_terms_version',
+      'assets.parent_asset_id', 'assets.deleted_at', 'assets.category_id', 'categories.data_bearing', 'categories.requires_acceptance',
+      'categories.acceptance_terms', 'categories.acceptance_terms_version',
+      eb.selectFrom('assignments as g').select('g.id')
+        .whereRef('g.org_id', '=', 'assets.org_id').whereRef('g.asset_id', '=', 'assets.id').where('g.returned_at', 'is', null)
+        .as('open_assignment_id'),
     ])
     .where('assets.org_id', '=', orgId);
 
@@ -33,6 +44,7 @@ export const findAsset = (db: Executor, orgId: string, id: string): Promise<Cust
 export const findAssets = (db: Executor, orgId: string, ids: readonly string[]): Promise<CustodyAssetRow[]> =>
   ids.length ? assetBase(db, orgId).where('assets.id', 'in', ids).execute() : Promise.resolve([]);
 
+/** Moves an asset whose state does not change (a check-in of an asset in repair, missing or stolen). */
 export const setAssetLocation = (db: Executor, orgId: string, assetId: string, patch: { location_id?: string | null; default_location_id?: string | null }, now: string) =>
   db.updateTable('assets').set({ ...patch, updated_at: now }).where('org_id', '=', orgId).where('id', '=', assetId).execute();
 
@@ -180,9 +192,8 @@ export async function answerAcceptance(db: Executor, orgId: string, id: string, 
 
 /** Cancels the assignment's acceptance if still pending (checked in before an answer); returns its id. */
 export async function cancelPendingAcceptance(db: Executor, orgId: string, assignmentId: string, now: string): Promise<string | null> {
-  const a = await db.selectFrom('acceptances').select('id').where('org_id', '=', orgId).where('assignment_id', '=', assignmentId)
-    .where('status', '=', 'pending').executeTakeFirst();
-  if (!a) return null;
-  await db.updateTable('acceptances').set({ status: 'cancelled', responded_at: now }).where('org_id', '=', orgId).where('id', '=', a.id).execute();
-  return a.id;
+  const a = await db.updateTable('acceptances').set({ status: 'cancelled', responded_at: now })
+    .where('org_id', '=', orgId).where('assignment_id', '=', assignmentId).where('status', '=', 'pending')
+    .returning('id').executeTakeFirst();
+  return a?.id ?? null;
 }

@@ -18,6 +18,7 @@ import * as catalog from '../catalog/catalog.service.js';
 import * as lifecycle from '../lifecycle/lifecycle.service.js';
 import { CHECKOUT_FROM, allowedFrom, type LifecycleState } from '../lifecycle/lifecycle.machine.js';
 import * as repo from './custody.repository.js';
+import type { AssignmentsTable } from '../../db/schema.js';
 import type {
   AcceptanceDto, AcceptanceStatus, AssignmentDto, AssignmentQueryInput, BulkCheckinInput, BulkCheckoutInput, CheckinInput, CheckoutInput, TargetType,
 } from './custody.schemas.js';
@@ -199,17 +200,19 @@ async function checkoutProblem(db: Executor, orgId: string, asset: repo.CustodyA
 
 interface CheckoutOptions { checkedOutAt: string; expectedReturnAt: string | null; note: string | null }
 
-async function writeCheckout(trx: Executor, ctx: Ctx, orgId: string, asset: repo.CustodyAssetRow, target: Target, o: CheckoutOptions): Promise<string> {
+/** Writes a check-out and returns the new assignment as the API shows it (what a re-read would give). */
+async function writeCheckout(trx: Executor, ctx: Ctx, orgId: string, asset: repo.CustodyAssetRow, target: Target, o: CheckoutOptions): Promise<AssignmentDto> {
   const now = nowIso();
   const assignmentId = newId();
-  await repo.insertAssignment(trx, {
+  const row: AssignmentsTable = {
     id: assignmentId, org_id: orgId, asset_id: asset.id, target_type: target.type,
     target_user_id: target.type === 'user' ? target.id : null,
     target_location_id: target.type === 'location' ? target.id : null,
     target_asset_id: target.type === 'asset' ? target.id : null,
     checked_out_at: o.checkedOutAt, checked_out_by: ctx.actor.userId, expected_return_at: o.expectedReturnAt, checkout_note: o.note,
     returned_at: null, returned_by: null, checkin_note: null, created_at: now,
-  });
+  };
+  await repo.insertAssignment(trx, row);
   let acceptanceId: string | null = null;
   if (target.type === 'user' && fromDbBool(asset.requires_acceptance)) {
     acceptanceId = newId();
@@ -222,34 +225,46 @@ async function writeCheckout(trx: Executor, ctx: Ctx, orgId: string, asset: repo
   // The asset is where its new holder is; a holder with no known location leaves it unknown
   // (acceptance scenarios CO-08/CO-10: the location must not claim a place the asset left).
   const location = asset.location_id !== target.locationId ? { before: asset.location_id, after: target.locationId } : null;
-  if (location) await repo.setAssetLocation(trx, orgId, asset.id, { location_id: target.locationId }, now);
   const common = {
     assignmentId, targetType: target.type, targetId: target.id, targetLabel: target.label, checkedOutAt: o.checkedOutAt,
     ...(o.expectedReturnAt ? { expectedReturnAt: o.expectedReturnAt } : {}), ...(o.note ? { note: o.note } : {}),
     ...(acceptanceId ? { acceptanceId } : {}),
   };
-  await lifecycle.applyTransition(trx, ctx, asset.id, 'deployed', { viaCustody: true, meta: { ...common, ...(location ? { locationId: location } : {}) } });
+  // One UPDATE of the asset row: the state and, when it changes, the location.
+  await lifecycle.applyTransition(trx, ctx, asset.id, 'deployed', {
+    viaCustody: true, asset, ...(location ? { patch: { location_id: target.locationId } } : {}),
+    meta: { ...common, ...(location ? { locationId: location } : {}) },
+  });
   await events.record(trx, ctx, {
     action: 'custody.received', entityType: target.type, entityId: target.id,
     changes: location ? { assetLocationId: location } : {},
     meta: { ...common, assetId: asset.id, assetTag: asset.asset_tag },
   });
-  return assignmentId;
+  return toAssignmentDto({
+    ...row, asset_tag: asset.asset_tag, asset_name: asset.name,
+    user_name: target.type === 'user' ? target.label : null,
+    location_name: target.type === 'location' ? target.label : null,
+    target_asset_tag: target.type === 'asset' ? target.label : null,
+    acceptance_id: acceptanceId, acceptance_status: acceptanceId ? 'pending' : null,
+  });
 }
 
 interface CheckinOptions { note: string | null; locationId: string | null; updateDefaultLocation: boolean; checkedInAt: string | null }
 
-async function writeCheckin(trx: Executor, ctx: Ctx, orgId: string, asset: repo.CustodyAssetRow, open: repo.AssignmentRow, o: CheckinOptions): Promise<void> {
+/** Writes a check-in and returns the closed assignment as the API shows it (what a re-read would give). */
+async function writeCheckin(trx: Executor, ctx: Ctx, orgId: string, asset: repo.CustodyAssetRow, open: repo.AssignmentRow, o: CheckinOptions): Promise<AssignmentDto> {
   const now = nowIso();
   const returnedAt = o.checkedInAt ?? now;
   if (returnedAt < open.checked_out_at) {
     throw unprocessable('custody.checkin_before_checkout', `${asset.asset_tag} was checked out at ${open.checked_out_at}; it cannot be returned before that.`,
       [{ path: '/body/checkedInAt', message: 'must not be before the check-out', code: 'range' }]);
   }
-  if (!(await repo.closeAssignment(trx, orgId, open.id, { returned_at: returnedAt, returned_by: ctx.actor.userId, checkin_note: o.note }))) {
+  const closed = { returned_at: returnedAt, returned_by: ctx.actor.userId, checkin_note: o.note };
+  if (!(await repo.closeAssignment(trx, orgId, open.id, closed))) {
     throw notCheckedOut(asset.asset_tag);
   }
-  const cancelledAcceptanceId = await repo.cancelPendingAcceptance(trx, orgId, open.id, now);
+  // Only a pending acceptance is cancelled (an answered one stays as answered).
+  const cancelledAcceptanceId = open.acceptance_status === 'pending' ? await repo.cancelPendingAcceptance(trx, orgId, open.id, now) : null;
   // Back to the given location, else the default location, else where it is now.
   const newLocation = o.locationId ?? asset.default_location_id ?? asset.location_id;
   const patch: { location_id?: string | null; default_location_id?: string | null } = {};
@@ -262,7 +277,7 @@ async function writeCheckin(trx: Executor, ctx: Ctx, orgId: string, asset: repo.
     patch.default_location_id = o.locationId;
     changes.defaultLocationId = { before: asset.default_location_id, after: o.locationId };
   }
-  if (Object.keys(patch).length) await repo.setAssetLocation(trx, orgId, asset.id, patch, now);
+  const moved = Object.keys(patch).length > 0;
   const holder = holderOf(open);
   const common = {
     assignmentId: open.id, targetType: holder.type, targetId: holder.id, targetLabel: holder.label, checkedInAt: returnedAt,
@@ -270,9 +285,11 @@ async function writeCheckin(trx: Executor, ctx: Ctx, orgId: string, asset: repo.
   };
   const state = asset.lifecycle_state as LifecycleState;
   if (state === 'deployed') {
-    await lifecycle.applyTransition(trx, ctx, asset.id, 'in_stock', { viaCustody: true, meta: { ...common, ...changes } });
+    // One UPDATE of the asset row: the state and, when they change, the locations.
+    await lifecycle.applyTransition(trx, ctx, asset.id, 'in_stock', { viaCustody: true, asset, ...(moved ? { patch } : {}), meta: { ...common, ...changes } });
   } else {
     // In repair, missing or stolen while held: the holder's custody ends, the state stays.
+    if (moved) await repo.setAssetLocation(trx, orgId, asset.id, patch, now);
     await events.record(trx, ctx, { action: 'asset.checked_in', entityType: 'asset', entityId: asset.id, changes: {}, meta: { ...common, ...changes, lifecycleState: state } });
   }
   await events.record(trx, ctx, {
@@ -280,16 +297,7 @@ async function writeCheckin(trx: Executor, ctx: Ctx, orgId: string, asset: repo.
     changes: changes.locationId ? { assetLocationId: changes.locationId } : {},
     meta: { ...common, assetId: asset.id, assetTag: asset.asset_tag },
   });
-}
-
-async function reread(trx: Executor, orgId: string, ids: string[]): Promise<AssignmentDto[]> {
-  const day = today();
-  const out: AssignmentDto[] = [];
-  for (const id of ids) {
-    const r = await repo.findAssignment(trx, orgId, id);
-    if (r) out.push(toAssignmentDto(r, day));
-  }
-  return out;
+  return toAssignmentDto({ ...open, ...closed, ...(cancelledAcceptanceId ? { acceptance_status: 'cancelled' } : {}) });
 }
 
 function checkExpectedReturn(expected: string | null, checkedOutAt: string, path = '/body/expectedReturnAt'): void {
@@ -315,7 +323,10 @@ export async function checkout(ctx: Ctx, assetId: string, input: CheckoutInput):
     return await ctx.db.transaction().execute(async (trx) => {
       const asset = await requireAsset(trx, orgId, assetId);
       const target = await resolveTarget(trx, orgId, input.targetType, input.targetId);
-      const problem = await checkoutProblem(trx, orgId, asset, await repo.findOpenAssignment(trx, orgId, assetId), target);
+      // The holder is read only when there is one (for the 409); a check-out racing another one
+      // still fails on assignments_open_uq.
+      const open = asset.open_assignment_id ? await repo.findOpenAssignment(trx, orgId, assetId) : undefined;
+      const problem = await checkoutProblem(trx, orgId, asset, open, target);
       if (problem) throw problem;
       if (given) {
         const last = await repo.lastReturnedAt(trx, orgId, assetId);
@@ -324,8 +335,7 @@ export async function checkout(ctx: Ctx, assetId: string, input: CheckoutInput):
             [{ path: '/body/checkedOutAt', message: 'must not be before the previous return of this asset', code: 'range' }]);
         }
       }
-      const id = await writeCheckout(trx, ctx, orgId, asset, target, { checkedOutAt, expectedReturnAt, note: clean(input.note) });
-      return (await reread(trx, orgId, [id]))[0] as AssignmentDto;
+      return writeCheckout(trx, ctx, orgId, asset, target, { checkedOutAt, expectedReturnAt, note: clean(input.note) });
     });
   } catch (err) {
     if (isOpenAssignmentConflict(err)) {
@@ -379,12 +389,12 @@ export async function bulkCheckout(ctx: Ctx, input: BulkCheckoutInput): Promise<
       const target = await resolveTarget(trx, orgId, input.targetType, input.targetId);
       const { errors, assets } = await bulkCheckoutErrors(trx, orgId, input.assetIds, target);
       if (errors.length) throw bulkFailed(errors, 'checked out');
-      const ids: string[] = [];
+      const items: AssignmentDto[] = [];
       for (const assetId of input.assetIds) {
         const asset = assets.get(assetId);
-        if (asset) ids.push(await writeCheckout(trx, ctx, orgId, asset, target, { checkedOutAt, expectedReturnAt, note: clean(input.note) }));
+        if (asset) items.push(await writeCheckout(trx, ctx, orgId, asset, target, { checkedOutAt, expectedReturnAt, note: clean(input.note) }));
       }
-      return { items: await reread(trx, orgId, ids) };
+      return { items };
     });
   } catch (err) {
     if (isOpenAssignmentConflict(err)) {
@@ -416,8 +426,7 @@ export async function checkin(ctx: Ctx, assetId: string, input: CheckinInput): P
     const open = await repo.findOpenAssignment(trx, orgId, assetId);
     if (!open) throw notCheckedOut(asset.asset_tag);
     if (locationId) await catalog.requireLocation(trx, orgId, locationId, '/body/locationId');
-    await writeCheckin(trx, ctx, orgId, asset, open, { note: clean(input.note), locationId, updateDefaultLocation: !!input.updateDefaultLocation, checkedInAt });
-    return (await reread(trx, orgId, [open.id]))[0] as AssignmentDto;
+    return writeCheckin(trx, ctx, orgId, asset, open, { note: clean(input.note), locationId, updateDefaultLocation: !!input.updateDefaultLocation, checkedInAt });
   });
 }
 
@@ -438,15 +447,14 @@ export async function bulkCheckin(ctx: Ctx, input: BulkCheckinInput): Promise<{ 
       seen.add(id);
     }
     if (errors.length) throw bulkFailed(errors, 'checked in');
-    const ids: string[] = [];
+    const items: AssignmentDto[] = [];
     for (const id of input.assetIds) {
       const asset = assets.get(id);
       const a = open.get(id);
       if (!asset || !a) continue;
-      await writeCheckin(trx, ctx, orgId, asset, a, { note: clean(input.note), locationId: null, updateDefaultLocation: false, checkedInAt: null });
-      ids.push(a.id);
+      items.push(await writeCheckin(trx, ctx, orgId, asset, a, { note: clean(input.note), locationId: null, updateDefaultLocation: false, checkedInAt: null }));
     }
-    return { items: await reread(trx, orgId, ids) };
+    return { items };
   });
 }
 
@@ -470,9 +478,10 @@ export async function offboard(ctx: Ctx, userId: string, input: { note?: string 
     const member = await members.requireMember(trx, orgId, userId);
     const held = await repo.openForUser(trx, orgId, userId);
     const assets = new Map((await repo.findAssets(trx, orgId, held.map((h) => h.asset_id))).map((a) => [a.id, a]));
+    const items: AssignmentDto[] = [];
     for (const a of held) {
       const asset = assets.get(a.asset_id);
-      if (asset) await writeCheckin(trx, ctx, orgId, asset, a, { note, locationId: null, updateDefaultLocation: false, checkedInAt: null });
+      if (asset) items.push(await writeCheckin(trx, ctx, orgId, asset, a, { note, locationId: null, updateDefaultLocation: false, checkedInAt: null }));
     }
     if (held.length) {
       await events.record(trx, ctx, {
@@ -481,7 +490,7 @@ export async function offboard(ctx: Ctx, userId: string, input: { note?: string 
         meta: { email: member.email, assignmentIds: held.map((h) => h.id), note },
       });
     }
-    return { userId, items: await reread(trx, orgId, held.map((h) => h.id)) };
+    return { userId, items };
   });
 }
 

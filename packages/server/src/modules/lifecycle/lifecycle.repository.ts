@@ -7,8 +7,12 @@ export const findAssetState = (db: Executor, orgId: string, assetId: string): Pr
     .select(['assets.id', 'assets.asset_tag', 'assets.lifecycle_state', 'assets.category_id', 'categories.data_bearing', 'assets.deleted_at'])
     .where('assets.org_id', '=', orgId).where('assets.id', '=', assetId).executeTakeFirst();
 
-export const setState = (db: Executor, orgId: string, assetId: string, state: string, now: string) =>
-  db.updateTable('assets').set({ lifecycle_state: state, updated_at: now }).where('org_id', '=', orgId).where('id', '=', assetId).execute();
+/** Asset columns a caller may change in the same UPDATE as the state (custody: where the asset now is). */
+export interface AssetPatch { location_id?: string | null; default_location_id?: string | null }
+
+/** Writes the state, and the caller's other columns in the same statement (one row version, one pass over the indexes). */
+export const setState = (db: Executor, orgId: string, assetId: string, state: string, now: string, patch: AssetPatch = {}) =>
+  db.updateTable('assets').set({ ...patch, lifecycle_state: state, updated_at: now }).where('org_id', '=', orgId).where('id', '=', assetId).execute();
 
 export const hasOpenAssignment = async (db: Executor, orgId: string, assetId: string): Promise<boolean> =>
   !!(await db.selectFrom('assignments').select('id').where('org_id', '=', orgId).where('asset_id', '=', assetId).where('returned_at', 'is', null).executeTakeFirst());

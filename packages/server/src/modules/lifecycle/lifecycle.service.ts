@@ -8,6 +8,8 @@ import { allowedFrom, isLifecycleState, planTransition, type LifecycleState, typ
 import { runGuard } from './lifecycle.guards.js';
 import * as repo from './lifecycle.repository.js';
 
+export type { AssetStateRow, AssetPatch } from './lifecycle.repository.js';
+
 export interface TransitionDto { to: LifecycleState; action: string; label: string; requiresReason: boolean }
 
 const toDto = (t: Transition): TransitionDto => ({ to: t.to, action: t.action, label: t.label, requiresReason: !!t.requiresReason });
@@ -18,17 +20,27 @@ async function requireAsset(db: Executor, orgId: string, assetId: string): Promi
   return a;
 }
 
+export interface TransitionOptions {
+  reason?: string | null;
+  viaCustody?: boolean;
+  meta?: Record<string, unknown>;
+  /** The asset as the caller already read it in this transaction (saves reading it again). */
+  asset?: repo.AssetStateRow;
+  /** Other columns to write in the same UPDATE as the state (custody: the new location). */
+  patch?: repo.AssetPatch;
+}
+
 /**
  * Moves an asset to another state inside the caller's transaction: checks the table and the
  * guards, writes the state and the `asset.<action>` event (who, when, from → to, why).
- * Custody calls it with `viaCustody` for check-out and check-in.
+ * Custody calls it with `viaCustody` for check-out and check-in, passing the asset it has read
+ * and the location change, so that the asset row is written once.
  */
 export async function applyTransition(
-  trx: Executor, ctx: Ctx, assetId: string, to: string,
-  opts: { reason?: string | null; viaCustody?: boolean; meta?: Record<string, unknown> } = {},
+  trx: Executor, ctx: Ctx, assetId: string, to: string, opts: TransitionOptions = {},
 ): Promise<{ from: LifecycleState; to: LifecycleState; action: string }> {
   const orgId = orgOf(ctx);
-  const asset = await requireAsset(trx, orgId, assetId);
+  const asset = opts.asset?.id === assetId && !opts.asset.deleted_at ? opts.asset : await requireAsset(trx, orgId, assetId);
   const from = asset.lifecycle_state as LifecycleState;
   if (!isLifecycleState(to)) {
     throw unprocessable('asset.invalid_state', `Unknown lifecycle state "${to}".`, [{ path: '/body/to', message: 'is not a lifecycle state', code: 'enum' }]);
@@ -50,7 +62,7 @@ export async function applyTransition(
     const r = await runGuard(trx, orgId, asset, g);
     if (!r.ok) throw conflict(`asset.guard_${g}`, r.message ?? `Guard ${g} refused.`, { from, guard: g, allowed: allowedFrom(from).map(toDto) });
   }
-  await repo.setState(trx, orgId, assetId, to, nowIso());
+  await repo.setState(trx, orgId, assetId, to, nowIso(), opts.patch);
   await events.record(trx, ctx, {
     action: `asset.${plan.transition.action}`, entityType: 'asset', entityId: assetId,
     changes: { lifecycleState: { before: from, after: to } },
