@@ -152,6 +152,16 @@ describe('CSV dialects', () => {
     expect(count).toBe(2);
   });
 
+  it('a stored SourceInfo without headerLine still skips the header (first non-blank row)', async () => {
+    const { path, info } = await read('\nTag,Name\nA1,x\n\nA2,y\n');
+    const legacy = { ...info, headerLine: undefined } as unknown as SourceInfo;
+    expect((await all(path, legacy)).map((r) => r.line)).toEqual([3, 5]);
+    expect(await countRows(path, legacy, limits)).toBe(2);
+    const book = file(workbook([{ name: 'S', xml: '<row r="2"><c r="A2" t="inlineStr"><is><t>Tag</t></is></c></row><row r="4"><c r="A4"><v>7</v></c></row>' }]), 'xlsx');
+    const xinfo = { ...(await inspect(book, {}, limits)), headerLine: undefined } as unknown as SourceInfo;
+    expect(await all(book, xinfo)).toEqual([{ line: 4, cells: ['7'] }]);
+  });
+
   it('yields ragged rows as they are', async () => {
     const { rows } = await read('a,b,c\n1,2\n1,2,3,4\n1,2,3\n');
     expect(rows.map((r) => r.cells)).toEqual([['1', '2'], ['1', '2', '3', '4'], ['1', '2', '3']]);

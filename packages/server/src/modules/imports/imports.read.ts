@@ -432,11 +432,17 @@ async function* csvRecords(filePath: string, encoding: SourceEncoding, delimiter
 
 async function* csvDataRows(filePath: string, info: SourceInfo, limits: ReadLimits): AsyncGenerator<SourceRow> {
   if (!info.encoding || !info.delimiter) throw new ImportFileError('unreadable', 'CSV source info lacks the encoding or delimiter.');
+  let headerLine = headerLineOf(info);
   for await (const row of csvRecords(filePath, info.encoding, info.delimiter, limits)) {
-    if (row.line <= info.headerLine || isBlank(row.cells)) continue;
+    if (isBlank(row.cells)) continue;
+    if (headerLine === null) { headerLine = row.line; continue; }
+    if (row.line <= headerLine) continue;
     yield row;
   }
 }
+
+/** The header's row; a SourceInfo kept from before `headerLine` existed has the header as its first non-blank row. */
+const headerLineOf = (info: SourceInfo): number | null => (typeof info.headerLine === 'number' ? info.headerLine : null);
 
 /**
  * Counts non-blank records after the header with a quote-aware character scan: the same rules as
@@ -453,9 +459,11 @@ async function countCsvRows(filePath: string, info: SourceInfo): Promise<number>
   let quotePending = false; // saw `"` inside quotes at a chunk end: closing or first of `""`
   let atFieldStart = true;
   let crPending = false;
+  let headerLine = headerLineOf(info);
   const endRecord = () => {
     line++;
-    if (content && line > info.headerLine) count++;
+    if (content && headerLine === null) headerLine = line;
+    else if (content && line > headerLine!) count++;
     content = false;
     atFieldStart = true;
   };
@@ -993,9 +1001,11 @@ async function inspectXlsx(filePath: string, opts: SourceOptions, limits: ReadLi
 async function* xlsxDataRows(filePath: string, info: SourceInfo, limits: ReadLimits): AsyncGenerator<SourceRow> {
   const x = await openWorkbook(filePath, info.sheet, limits);
   const width = info.headers.length;
+  let headerLine = headerLineOf(info);
   try {
     for await (const row of sheetRows(x, limits)) {
-      if (row.line <= info.headerLine) continue;
+      if (headerLine === null) { headerLine = row.line; continue; }
+      if (row.line <= headerLine) continue;
       while (row.cells.length < width) row.cells.push('');
       yield row;
     }
