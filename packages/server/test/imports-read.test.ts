@@ -312,6 +312,13 @@ describe('bad files', () => {
     const long = file(`a,b\n1,${'x'.repeat(200)}\n`);
     const err = await fileError(inspect(long, {}, { ...limits, maxCellChars: 100 }));
     expect(err).toMatchObject({ code: 'cell_too_long', line: 2 });
+    // Long cells that fit the limit, many of them in one row, are fine.
+    const wide = await read(`a,b,c,d\n${Array.from({ length: 4 }, () => 'y'.repeat(20_000)).join(',')}\n`);
+    expect(wide.rows[0]!.cells.map((c) => c.length)).toEqual([20_000, 20_000, 20_000, 20_000]);
+    // A quote never closed stops at the longest possible row instead of filling memory.
+    const runaway = file(`a,b\n1,"${'z'.repeat(5000)}`);
+    const small = { ...limits, maxCellChars: 100, maxColumns: 10 };
+    expect(await fileError(inspect(runaway, {}, small))).toMatchObject({ code: 'row_too_long', line: 2 });
   });
 
   it('a zip that is not a workbook, and a chosen format the bytes contradict', async () => {

@@ -75,7 +75,8 @@ export interface SourceInfo {
 export class ImportFileError extends Error {
   /**
    * `empty_file` · `header_only` · `not_a_spreadsheet` · `too_large` · `xlsx_bomb` · `bad_encoding` ·
-   * `unknown_sheet` · `too_many_columns` · `cell_too_long` · `malformed_csv` · `format_mismatch` · `unreadable`
+   * `unknown_sheet` · `too_many_columns` · `cell_too_long` · `row_too_long` · `malformed_csv` ·
+   * `format_mismatch` · `unreadable`
    */
   readonly code: string;
   /** A sentence for a person: what is wrong and what to do. */
@@ -406,8 +407,9 @@ async function* csvRecords(filePath: string, encoding: SourceEncoding, delimiter
     skip_empty_lines: false,
     record_delimiter: ['\r\n', '\n', '\r'],
     bom: true,
-    // Field and record buffers: bounds the memory a runaway quoted field (a quote never closed) can take.
-    max_record_size: limits.maxCellChars * 4 + 1024,
+    // csv-parse bounds a whole record (the cells' lengths added up): the longest legitimate row, which
+    // also bounds the memory a runaway quoted field (a quote never closed) can take.
+    max_record_size: Math.min(limits.maxCellChars * limits.maxColumns, 64 * 1024 * 1024),
   });
   pipeline(createReadStream(filePath, { highWaterMark: 256 * 1024 }), iconv.decodeStream(encoding, { stripBOM: true }), parser, () => { /* errors surface through the iteration below */ });
   let line = 0;
@@ -421,10 +423,12 @@ async function* csvRecords(filePath: string, encoding: SourceEncoding, delimiter
   } catch (err) {
     if (err instanceof ImportFileError) throw err;
     if (err instanceof CsvError) {
-      const at = (err as CsvError & { lines?: number }).lines ?? line + 1;
-      if (err.code === 'CSV_MAX_RECORD_SIZE') throw new ImportFileError('cell_too_long', `Row ${line + 1} has a cell longer than ${limits.maxCellChars} characters (or a quoted field that is never closed).`, line + 1);
-      if (err.code === 'CSV_QUOTE_NOT_CLOSED') throw new ImportFileError('malformed_csv', `A quoted field opened in row ${line + 1} is never closed.`, line + 1);
-      throw new ImportFileError('malformed_csv', `Row ${line + 1} (line ${at}) cannot be read: ${err.message}`, line + 1);
+      // csv-parse may fail before the records it already parsed reach this loop: its own count is the truth.
+      const info = err as CsvError & { lines?: number; records?: number };
+      const row = typeof info.records === 'number' ? info.records + 1 : line + 1;
+      if (err.code === 'CSV_MAX_RECORD_SIZE') throw new ImportFileError('row_too_long', `Row ${row} is longer than any row can be (${limits.maxColumns} columns of ${limits.maxCellChars} characters); a quoted field may never be closed.`, row);
+      if (err.code === 'CSV_QUOTE_NOT_CLOSED') throw new ImportFileError('malformed_csv', `A quoted field opened in row ${row} is never closed.`, row);
+      throw new ImportFileError('malformed_csv', `Row ${row} (text line ${info.lines ?? '?'}) cannot be read: ${err.message}`, row);
     }
     throw new ImportFileError('unreadable', `The file cannot be read: ${(err as Error).message}`);
   }
