@@ -108,6 +108,20 @@ describe('discovery', () => {
     await page.getByText('The agent settings were saved.').waitFor();
     expect((await apiJson<{ requireEnrollment: boolean }>('GET', '/api/v1/discovery/settings')).requireEnrollment).toBe(false);
 
+    // Match rules: all off is refused under the list; moved and saved, the order sticks.
+    const rec = page.getByRole('form', { name: 'Reconciliation' });
+    for (const rule of ['System serial + manufacturer', 'SMBIOS UUID', 'MAC addresses', 'Host name']) await rec.getByRole('checkbox', { name: rule }).uncheck();
+    await rec.getByRole('button', { name: 'Save reconciliation settings' }).click();
+    await rec.getByRole('alert').filter({ hasText: 'Must not be empty' }).waitFor();
+    for (const rule of ['System serial + manufacturer', 'SMBIOS UUID', 'MAC addresses', 'Host name']) await rec.getByRole('checkbox', { name: rule }).check();
+    await rec.getByRole('button', { name: 'Move Host name up' }).click();
+    await rec.getByRole('button', { name: 'Save reconciliation settings' }).click();
+    await page.getByText('The reconciliation settings were saved.').waitFor();
+    expect((await apiJson<{ reconciliation: { matchRules: string[] } }>('GET', '/api/v1/discovery/settings')).reconciliation.matchRules).toEqual(['serial', 'uuid', 'hostname', 'mac']);
+    await rec.getByRole('button', { name: 'Move Host name down' }).click();
+    await rec.getByRole('button', { name: 'Save reconciliation settings' }).click();
+    await expect.poll(async () => (await apiJson<{ reconciliation: { matchRules: string[] } }>('GET', '/api/v1/discovery/settings')).reconciliation.matchRules).toEqual(['serial', 'uuid', 'mac', 'hostname']);
+
     // A secret is shown once, with the agent's command line.
     await page.getByRole('button', { name: 'Create secret' }).click();
     const create = page.getByRole('dialog', { name: 'Create enrolment secret' });
