@@ -68,8 +68,8 @@ const percentile = (sorted: Float64Array, q: number): number =>
   sorted.length ? (sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN) : NaN;
 
 /** Sends machines [0, count) once each; returns latency percentiles and sustained rate. */
-async function replay(server: RunningServer, access: DiscoveryAccess, name: string, count: number, connections: number, body: (i: number) => string): Promise<ScenarioResult> {
-  let next = 0;
+async function replay(server: RunningServer, access: DiscoveryAccess, name: string, from: number, count: number, connections: number, body: (i: number) => string): Promise<ScenarioResult> {
+  let next = from;
   const latencies: number[] = [];
   let non2xx = 0;
   let firstFailure = '';
@@ -103,16 +103,22 @@ async function replay(server: RunningServer, access: DiscoveryAccess, name: stri
 }
 
 /**
- * First inventories of `machines` distinct machines, then a repeat without change of up to 2,000
- * of them (the same machines, a new access-log date).
+ * First inventories of `machines` distinct machines, then repeats without change. Each is run
+ * twice: one agent at a time (the latency an agent sees: p50), then `agents` at once (the rate the
+ * server sustains; Node runs one request at a time, so latency there is queueing).
  */
-export async function discoveryScenarios(server: RunningServer, access: DiscoveryAccess, machines: number, connections: number): Promise<ScenarioResult[]> {
+export async function discoveryScenarios(server: RunningServer, access: DiscoveryAccess, machines: number, agents: number): Promise<ScenarioResult[]> {
   const template = readFileSync(FIXTURE, 'utf8');
   const run = hex(Date.now() % 0xffff, 4);
-  const first = await replay(server, access, `discovery: first inventory ×${machines.toLocaleString('en')}`, machines, connections,
-    (i) => machineInventory(template, run, i, '2026-11-25 08:00:00'));
+  const firstBody = (i: number) => machineInventory(template, run, i, '2026-11-25 08:00:00');
+  const againBody = (i: number) => machineInventory(template, run, i, '2026-11-25 20:00:00');
+  const solo = Math.max(1, Math.min(1000, Math.floor(machines / 10)));
+  const out: ScenarioResult[] = [];
+  out.push(await replay(server, access, 'discovery: first inventory, 1 agent', 0, solo, 1, firstBody));
+  if (machines > solo) out.push(await replay(server, access, `discovery: first inventory, ${agents} agents`, solo, machines - solo, agents, firstBody));
   const repeats = Math.min(machines, 2000);
-  const again = await replay(server, access, `discovery: repeat, no change ×${repeats.toLocaleString('en')}`, repeats, connections,
-    (i) => machineInventory(template, run, i, '2026-11-25 20:00:00'));
-  return [first, again];
+  const soloRepeats = Math.max(1, Math.floor(repeats / 2));
+  out.push(await replay(server, access, 'discovery: repeat, no change, 1 agent', 0, soloRepeats, 1, againBody));
+  if (repeats > soloRepeats) out.push(await replay(server, access, `discovery: repeat, no change, ${agents} agents`, soloRepeats, repeats - soloRepeats, agents, againBody));
+  return out;
 }

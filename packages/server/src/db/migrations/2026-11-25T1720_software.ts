@@ -45,7 +45,7 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('source', 'text')
     .addColumn('first_seen_at', 'text', (c) => c.notNull())
     .addColumn('last_seen_at', 'text', (c) => c.notNull())
-    .addUniqueConstraint('software_installations_org_id_uq', ['org_id', 'id'])
+    // No (org_id, id) key: nothing references an installation, and every index costs ~840 inserts per new device.
     // Also the index of "the device's installations" (org_id, device_id prefix)
     .addUniqueConstraint('software_installations_device_uq', ['org_id', 'device_id', 'product_id', 'version', 'arch'])
     .addForeignKeyConstraint('software_installations_device_fk', ['org_id', 'device_id'], 'discovered_devices', ['org_id', 'id'], (fk) => fk.onDelete('cascade'))
