@@ -147,6 +147,83 @@ describe.each(engines)('imports: assets (%s)', (engine) => {
     expect(await byTag('OK-1')).toBeTruthy();
   });
 
+  it('maps GLPI headers; reads a semicolon CSV in Windows-1252 with D.M.YYYY dates and decimal commas; updates by serial without wiping blank cells', async () => {
+    const glpi = ['Name', 'Status', 'Manufacturer', 'Serial number', 'Type', 'Model', 'Location', 'Inventory number', 'User', 'Comments', 'Date of purchase', 'Purchase Cost'];
+    const text = [glpi.join(';'), ['PC-Müller', 'In use', 'Lenovo', 'GL-1', 'Desktops', 'ThinkCentre', 'Berlin', 'INV-G1', '', 'Büro 3', '31.01.2024', '1.234,50'].join(';'), ''].join('\r\n');
+    const bytes = Buffer.from(text, 'latin1');
+    const job = await upload(t, owner, 'assets', bytes, { filename: 'glpi.csv', fields: { options: JSON.stringify({ createMissing: true }) } });
+    expect(job.source).toMatchObject({ delimiter: ';', encoding: 'windows-1252' });
+    const map = Object.fromEntries(job.source.headers.map((h, i) => [h, job.mapping[job.source.headerKeys[i]!]]));
+    expect(map).toMatchObject({ Name: 'name', Status: 'status', 'Serial number': 'serial', Type: 'category', 'Inventory number': 'assetTag', User: 'checkedOutTo', Comments: 'notes', 'Date of purchase': 'purchaseDate' });
+    expect(job.formats['Date of purchase']).toMatchObject({ date: 'dmy' });
+    expect(job.formats['Purchase Cost']).toMatchObject({ number: 'comma' });
+    // "In use" means deployed, which needs a holder: refused; as a new asset in stock it goes in.
+    const first = await commit(t, owner, job.id);
+    expect(first.status).toBe('failed');
+    expect((await errorsOf(t, owner, job.id)).map((e) => `${e.field}:${e.code}`)).toEqual(['status:state']);
+    const fixed = Buffer.from(text.replace('In use', 'Available'), 'latin1');
+    const done = await importFile(t, owner, 'assets', fixed, { createMissing: true }, 'glpi.csv');
+    expect(done.status, done.failureReason ?? '').toBe('committed');
+    expect(await byTag('INV-G1')).toMatchObject({ name: 'PC-Müller', notes: 'Büro 3', purchase_date: '2024-01-31', purchase_cost_minor: 123450 });
+
+    // Matched by serial: the tag changes, blank cells keep what is stored.
+    const update = csv([['Serial', 'Asset Tag', 'Name', 'Notes'], ['GL-1', 'INV-G1-NEW', '', 'moved']]);
+    const upd = await importFile(t, owner, 'assets', update, { matchBy: 'serial' });
+    expect(upd.counts).toMatchObject({ updated: 1, created: 0 });
+    expect(await byTag('INV-G1-NEW')).toMatchObject({ name: 'PC-Müller', notes: 'moved', purchase_date: '2024-01-31' });
+    const ev = await db().selectFrom('events').select(['action', 'changes']).where('action', '=', 'asset.updated').orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+    expect(JSON.parse(ev.changes)).toEqual({ assetTag: { before: 'INV-G1', after: 'INV-G1-NEW' }, notes: { before: 'Büro 3', after: 'moved' } });
+  });
+
+  it('matches on an external id across re-imports; refuses check-outs to unknown people; handles duplicate headers', async () => {
+    const file = csv([['External Id', 'Asset Tag', 'Model', 'Category', 'Serial', 'Serial'], ['snipe-1', 'EXT-1', 'Ext Model', 'Ext Cat', 'E-1', 'ignored']]);
+    const job = await upload(t, owner, 'assets', file, { fields: { options: JSON.stringify({ createMissing: true, matchBy: 'externalId', externalIdSource: 'snipe-it' }) } });
+    expect(job.source.headerKeys).toEqual(['External Id', 'Asset Tag', 'Model', 'Category', 'Serial', 'Serial (2)']);
+    expect(job.mapping).toMatchObject({ Serial: 'serial', 'Serial (2)': null, 'External Id': 'externalId' });
+    expect((await commit(t, owner, job.id)).counts).toMatchObject({ created: 1 });
+    const renamed = csv([['External Id', 'Asset Tag', 'Model'], ['snipe-1', 'EXT-1-B', 'Ext Model']]);
+    const again = await importFile(t, owner, 'assets', renamed, { matchBy: 'externalId', externalIdSource: 'snipe-it' });
+    expect(again.counts).toMatchObject({ updated: 1, created: 0 });
+    expect(await byTag('EXT-1-B')).toMatchObject({ serial: 'E-1' });
+    expect(await byTag('EXT-1')).toBeUndefined();
+
+    const nobody = csv([['Asset Tag', 'Model', 'Checked Out To'], ['NB-1', 'Ext Model', 'nobody@example.test']]);
+    const j = await upload(t, owner, 'assets', nobody);
+    const v = await validate(t, owner, j.id);
+    expect(v.counts).toMatchObject({ failed: 1 });
+    expect((await errorsOf(t, owner, j.id))[0]).toMatchObject({ field: 'checkedOutTo', code: 'unknown_reference', column: 'Checked Out To' });
+  });
+
+  it('imports users (new accounts without passwords, profiles, a manager from an earlier row) and locations by path', async () => {
+    const locs = csv([['Name', 'Address'], ['Campus / Building A', 'Street 1'], ['Campus', 'Campus Road']]);
+    const l = await importFile(t, owner, 'locations', locs);
+    // The first row creates Campus on its way to Building A; the second then gives Campus its address.
+    expect(l.counts).toMatchObject({ created: 1, updated: 1, failed: 0 });
+    const tree = (await call(t, owner, 'GET', '/api/v1/locations')).json<{ pathNames: string[]; address: string | null }[]>();
+    expect(tree.filter((x) => x.pathNames[0] === 'Campus').map((x) => [x.pathNames.join(' / '), x.address])).toEqual([['Campus', 'Campus Road'], ['Campus / Building A', 'Street 1']]);
+
+    const people = csv([
+      ['Email', 'First Name', 'Last Name', 'Role', 'Employee Number', 'Department', 'Location', 'Manager'],
+      ['bob@users.test', 'Bob', 'Ray', '', 'U-2', 'Support', 'Campus', ''],
+      ['ann@users.test', 'Ann', 'Lee', 'Technician', 'U-1', 'Support', 'Campus / Building A', 'bob@users.test'],
+      ['bad', 'No', 'Mail', '', '', '', '', ''],
+    ]);
+    const u = await importFile(t, owner, 'users', people, { createMissing: true, mode: 'valid-only' });
+    expect(u.counts, `${u.failureReason} ${JSON.stringify(await errorsOf(t, owner, u.id))}`).toMatchObject({ created: 2, failed: 1 });
+    const members = (await call(t, owner, 'GET', '/api/v1/members')).json<{ userId: string; email: string; displayName: string; role: string }[]>();
+    const ann = members.find((m) => m.email === 'ann@users.test')!;
+    expect(ann).toMatchObject({ displayName: 'Ann Lee', role: 'technician' });
+    expect(members.find((m) => m.email === 'bob@users.test')).toMatchObject({ role: 'employee' });
+    const profile = (await call(t, owner, 'GET', `/api/v1/members/${ann.userId}/profile`)).json<{ employeeNumber: string; department: { name: string }; location: { pathNames: string[] }; manager: { displayName: string } }>();
+    expect(profile).toMatchObject({ employeeNumber: 'U-1', department: { name: 'Support' }, location: { pathNames: ['Campus', 'Building A'] }, manager: { displayName: 'Bob Ray' } });
+    const user = await db().selectFrom('users').select(['password_hash']).where('email', '=', 'ann@users.test').executeTakeFirstOrThrow();
+    expect(user.password_hash).toBeNull();
+    // Check-outs now resolve them by employee number.
+    const co = await importFile(t, owner, 'assets', csv([['Asset Tag', 'Model', 'Checked Out To'], ['U-ASSET', 'Ext Model', 'U-1']]));
+    expect(co.counts).toMatchObject({ created: 1 });
+    expect(await byTag('U-ASSET')).toMatchObject({ lifecycle_state: 'deployed' });
+  });
+
   it('needs import.run and the target\'s write permission; a job of another organization is not found', async () => {
     const file = csv([['Asset Tag', 'Model'], ['P-1', 'X']]);
     const res = await uploadRaw(t, tech, [{ name: 'target', data: 'assets' }, { name: 'file', filename: 'a.csv', data: file }]);

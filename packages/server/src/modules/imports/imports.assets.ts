@@ -64,6 +64,8 @@ export class AssetProcessor implements RowProcessor {
   private readonly seenExternal = new Map<string, number>();
   private readonly seenUniques = new Map<string, number>();
   private readonly seenAssets = new Map<string, number>();
+  /** Small numbers for manufacturer ids: in-file serial keys stay short (a million rows stay in memory). */
+  private readonly manIndex = new Map<string, number>();
   private readonly columnsByField: Map<string, ColumnPlan>;
   private readonly matchBy: 'assetTag' | 'serial' | 'externalId';
 
@@ -416,13 +418,15 @@ export class AssetProcessor implements RowProcessor {
       if (first !== undefined && first !== line) r.fail(field, 'duplicate_in_file', `${what} also appears on line ${first}.`);
     };
     if (pl.next.asset_tag) dupe(this.seenTags, pl.next.asset_tag, 'assetTag', `Asset tag ${pl.next.asset_tag}`);
-    if (pl.next.serial) dupe(this.seenSerials, `${pl.next.manufacturer_id ?? ''}\u0000${pl.next.serial}`, 'serial', `Serial ${pl.next.serial}`);
+    const serialKey = pl.next.serial ? this.serialKey(pl.next.manufacturer_id, pl.next.serial) : null;
+    if (serialKey) dupe(this.seenSerials, serialKey, 'serial', `Serial ${pl.next.serial}`);
     if (pl.externalId) {
       dupe(this.seenExternal, pl.externalId, 'externalId', `External id ${pl.externalId}`);
       const owner = extMap.get(pl.externalId);
       if (owner && owner !== pl.next.id) r.fail('externalId', 'duplicate', `External id ${pl.externalId} already belongs to another asset.`);
     }
-    if (pl.before) dupe(this.seenAssets, pl.before.id, this.matchBy, `The same asset (${pl.before.asset_tag})`);
+    // Matching on the tag, the same asset twice is already a repeated tag.
+    if (pl.before && this.matchBy !== 'assetTag') dupe(this.seenAssets, pl.before.id, this.matchBy, `The same asset (${pl.before.asset_tag})`);
     for (const u of pl.uniques) {
       const k = `${u.fieldId}\u0000${u.valueNum !== null ? `#${u.valueNum}` : u.valueText}`;
       dupe(this.seenUniques, k, `cf.${u.key}`, `${u.label} value`);
@@ -431,11 +435,18 @@ export class AssetProcessor implements RowProcessor {
     }
     if (!r.ok) return;
     if (pl.next.asset_tag) this.seenTags.set(pl.next.asset_tag, line);
-    if (pl.next.serial) this.seenSerials.set(`${pl.next.manufacturer_id ?? ''}\u0000${pl.next.serial}`, line);
+    if (serialKey) this.seenSerials.set(serialKey, line);
     if (pl.externalId) this.seenExternal.set(pl.externalId, line);
-    if (pl.before) this.seenAssets.set(pl.before.id, line);
+    if (pl.before && this.matchBy !== 'assetTag') this.seenAssets.set(pl.before.id, line);
     for (const u of pl.uniques) this.seenUniques.set(`${u.fieldId}\u0000${u.valueNum !== null ? `#${u.valueNum}` : u.valueText}`, line);
     this.refs.confirm(pl.plans);
+  }
+
+  private serialKey(manufacturerId: string | null, serial: string): string {
+    const m = manufacturerId ?? '';
+    let i = this.manIndex.get(m);
+    if (i === undefined) this.manIndex.set(m, (i = this.manIndex.size));
+    return `${i}:${serial}`;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -194,7 +194,7 @@ export class RefBook {
   category(name: string): Resolution<CategoryRow> {
     const n = name.trim();
     const found = this.categories.get(lower(n));
-    if (found) return { id: found.id, row: found, planned: null };
+    if (found) return { id: found.id, row: found, planned: this.planOf(found.id) };
     if (!this.createMissing) return { error: `There is no category "${n}".`, code: 'unknown_reference' };
     const now = nowIso();
     const assetClass = guessAssetClass(n);
@@ -215,7 +215,7 @@ export class RefBook {
   manufacturer(name: string): Resolution<Selectable<ManufacturersTable>> {
     const n = name.trim();
     const found = this.manufacturers.get(lower(n));
-    if (found) return { id: found.id, row: found, planned: null };
+    if (found) return { id: found.id, row: found, planned: this.planOf(found.id) };
     if (!this.createMissing) return { error: `There is no manufacturer "${n}".`, code: 'unknown_reference' };
     const now = nowIso();
     const row = { id: newId(), org_id: this.orgId, name: n, support_url: null, warranty_lookup_url: null, created_at: now, updated_at: now };
@@ -231,7 +231,7 @@ export class RefBook {
   supplier(name: string): Resolution<Selectable<SuppliersTable>> {
     const n = name.trim();
     const found = this.suppliers.get(lower(n));
-    if (found) return { id: found.id, row: found, planned: null };
+    if (found) return { id: found.id, row: found, planned: this.planOf(found.id) };
     if (!this.createMissing) return { error: `There is no supplier "${n}".`, code: 'unknown_reference' };
     const now = nowIso();
     const row: Selectable<SuppliersTable> = { id: newId(), org_id: this.orgId, name: n, contact_name: null, email: null, phone: null, url: null, notes: null, created_at: now, updated_at: now };
@@ -247,7 +247,7 @@ export class RefBook {
   department(name: string): Resolution<Selectable<DepartmentsTable>> {
     const n = name.trim();
     const found = this.departments.get(lower(n));
-    if (found) return { id: found.id, row: found, planned: null };
+    if (found) return { id: found.id, row: found, planned: this.planOf(found.id) };
     if (!this.createMissing) return { error: `There is no department "${n}".`, code: 'unknown_reference' };
     const now = nowIso();
     const row: Selectable<DepartmentsTable> = { id: newId(), org_id: this.orgId, name: n, code: null, cost_centre: null, manager_user_id: null, created_at: now, updated_at: now };
@@ -270,7 +270,7 @@ export class RefBook {
     let manufacturer: Resolved<Selectable<ManufacturersTable>> | null = null;
     if (opts.manufacturer) {
       const m = this.manufacturers.get(lower(opts.manufacturer));
-      if (m) manufacturer = { id: m.id, row: m, planned: null };
+      if (m) manufacturer = { id: m.id, row: m, planned: this.planOf(m.id) };
     }
     if (candidates.length) {
       const pick = opts.manufacturer
