@@ -1,5 +1,5 @@
 import { Kysely, type Transaction } from 'kysely';
-import { connect, type Engine } from './dialect.js';
+import { connect, type ConnectOptions, type Engine } from './dialect.js';
 import type { DB } from './schema.js';
 import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
@@ -18,7 +18,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function createDatabase(url: string, opts: { poolSize?: number } = {}): Database {
+export function createDatabase(url: string, opts: ConnectOptions = {}): Database {
   const conn = connect(url, opts);
   const db = new Kysely<DB>({ dialect: conn.dialect });
   return {
@@ -26,6 +26,9 @@ export function createDatabase(url: string, opts: { poolSize?: number } = {}): D
     engine: conn.engine,
     url,
     raw: conn.raw,
-    close: () => db.destroy(),
+    close: async () => {
+      await conn.stop();
+      await db.destroy();
+    },
   };
 }

@@ -1,0 +1,229 @@
+/**
+ * The asset write path (migration 2026-11-25T1700_write_path, custody's single UPDATE, the SQLite
+ * background checkpointer): whatever the writes, the trigger-maintained sort keys and search
+ * documents stay equal to what their views compute, and the check-out/check-in responses are
+ * what reading the rows back gives.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, copyFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import SQLite from 'better-sqlite3';
+import { addMember, call, createTestApp, engines, setupOwner, type Session, type TestApp } from './harness.js';
+import { createDatabase } from '../src/db/database.js';
+import { newId, nowIso } from '../src/lib/ids.js';
+import { SORT_KEYS } from '../src/db/migrations/2026-11-25T1510_sort_keys.js';
+
+interface World {
+  orgId: string;
+  cat: { laptops: string; docks: string };
+  mf: { dell: string; lenovo: string };
+  model: { latitude: string; thinkpad: string; dock: string };
+  loc: { hq: string; branch: string; depot: string };
+  supplier: string;
+  department: string;
+}
+
+async function makeWorld(t: TestApp, orgId: string): Promise<World> {
+  const db = t.database.db;
+  const now = nowIso();
+  const stamp = { org_id: orgId, created_at: now, updated_at: now };
+  const id = () => newId();
+  const cat = { laptops: id(), docks: id() };
+  await db.insertInto('categories').values([
+    { id: cat.laptops, name: 'Laptops', asset_class: 'laptop', data_bearing: 1, requires_acceptance: 1, acceptance_terms: 'Be careful', acceptance_terms_version: 1, ...stamp },
+    { id: cat.docks, name: 'Docks', asset_class: 'dock', data_bearing: 0, requires_acceptance: 0, acceptance_terms: null, acceptance_terms_version: null, ...stamp },
+  ]).execute();
+  const mf = { dell: id(), lenovo: id() };
+  await db.insertInto('manufacturers').values([
+    { id: mf.dell, name: 'Dell', support_url: null, warranty_lookup_url: null, ...stamp },
+    { id: mf.lenovo, name: 'Lenovo', support_url: null, warranty_lookup_url: null, ...stamp },
+  ]).execute();
+  const model = { latitude: id(), thinkpad: id(), dock: id() };
+  const m = (mid: string, name: string, categoryId: string, manufacturerId: string) =>
+    ({ id: mid, name, model_number: null, category_id: categoryId, manufacturer_id: manufacturerId, eol_months: null, default_custom_fields: '{}', image_path: null, ...stamp });
+  await db.insertInto('models').values([
+    m(model.latitude, 'Latitude 5440', cat.laptops, mf.dell), m(model.thinkpad, 'ThinkPad X1', cat.laptops, mf.lenovo), m(model.dock, 'WD19 Dock', cat.docks, mf.dell),
+  ]).execute();
+  const loc = { hq: id(), branch: id(), depot: id() };
+  const l = (lid: string, name: string) => ({ id: lid, name, parent_id: null, path: `/${lid}/`, address: null, latitude: null, longitude: null, ...stamp });
+  await db.insertInto('locations').values([l(loc.hq, 'Headquarters'), l(loc.branch, 'Branch Office'), l(loc.depot, 'Depot')]).execute();
+  const supplier = id();
+  await db.insertInto('suppliers').values({ id: supplier, name: 'CDW', contact_name: null, email: null, phone: null, url: null, notes: null, ...stamp }).execute();
+  const department = id();
+  await db.insertInto('departments').values({ id: department, name: 'Finance', code: null, cost_centre: null, manager_user_id: null, ...stamp }).execute();
+  return { orgId, cat, mf, model, loc, supplier, department };
+}
+
+async function addAsset(t: TestApp, w: World, tag: string, model: keyof World['model'], location: string | null, defaultLocation: string | null = null): Promise<string> {
+  const categoryId = model === 'dock' ? w.cat.docks : w.cat.laptops;
+  const manufacturerId = model === 'thinkpad' ? w.mf.lenovo : w.mf.dell;
+  const id = newId();
+  const now = nowIso();
+  await t.database.db.insertInto('assets').values({
+    id, org_id: w.orgId, asset_tag: tag, serial: `SN-${tag}`, name: `Asset ${tag}`, model_id: w.model[model], category_id: categoryId,
+    manufacturer_id: manufacturerId, lifecycle_state: 'in_stock', location_id: location, default_location_id: defaultLocation,
+    supplier_id: w.supplier, department_id: w.department, purchase_date: null, purchase_cost_minor: null, currency: null, order_number: null,
+    invoice_number: null, warranty_end: null, eol_date: null, notes: `notes of ${tag}`, parent_asset_id: null, custom_fields: '{}',
+    created_at: now, updated_at: now, deleted_at: null,
+  }).execute();
+  return id;
+}
+
+/** Every asset_sort_keys row equals what asset_sort_source computes for it now. */
+async function expectSortKeysCurrent(t: TestApp): Promise<void> {
+  const db = t.database.db;
+  const keys = await db.selectFrom('asset_sort_keys').selectAll().orderBy('asset_id').execute();
+  const source = (await sql<Record<string, string | null>>`select asset_id, org_id, ${sql.raw(SORT_KEYS.join(', '))} from asset_sort_source order by asset_id`.execute(db)).rows;
+  expect(keys.length).toBeGreaterThan(0);
+  expect(keys).toEqual(source);
+}
+
+/** Assets whose search document holds `word`, from the index and from the view (source of truth). */
+async function expectSearchCurrent(t: TestApp, words: string[]): Promise<void> {
+  const db = t.database.db;
+  if (t.engine === 'postgres') {
+    const stale = await sql<{ asset_id: string }>`select s.asset_id from asset_search s join asset_search_source v on v.asset_id = s.asset_id where s.document <> v.document`.execute(db);
+    expect(stale.rows).toEqual([]);
+    return;
+  }
+  const rows = (await sql<Record<string, string | null>>`select asset_id, tag, serial, name, model, manufacturer, assignee, notes from asset_search_source`.execute(db)).rows;
+  for (const word of words) {
+    const holds = (v: string | null) => v !== null && (v.toLowerCase().match(/[a-z0-9]+/g) ?? ([] as string[])).includes(word);
+    const want = rows.filter((r) => Object.entries(r).some(([k, v]) => k !== 'asset_id' && holds(v))).map((r) => r.asset_id).sort();
+    const got = (await sql<{ asset_id: string }>`select s.asset_id from asset_search s where s.id in (select rowid from assets_fts(${`"${word}"`}))`.execute(db)).rows.map((r) => r.asset_id).sort();
+    expect(got, word).toEqual(want);
+  }
+}
+
+describe.each(engines)('write path (%s)', (engine) => {
+  let t: TestApp;
+  let s: Session;
+  let w: World;
+  let alice: Session;
+  let bob: Session;
+  const ids: Record<string, string> = {};
+  const words = ['alice', 'bob', 'headquarters', 'branch', 'depot', 'dock1', 'dock9', 'latitude', 'thinkpad', 'lenovo', 'dell', 'zebra', 'carol', 'warehouse', 'x1'];
+
+  beforeAll(async () => {
+    t = await createTestApp(engine);
+    s = await setupOwner(t);
+    w = await makeWorld(t, s.orgId);
+    alice = await addMember(t, s, 'employee');
+    bob = await addMember(t, s, 'employee');
+    await t.database.db.updateTable('users').set({ display_name: 'Alice Example' }).where('id', '=', alice.userId).execute();
+    await t.database.db.updateTable('users').set({ display_name: 'Bob Example' }).where('id', '=', bob.userId).execute();
+    ids.L1 = await addAsset(t, w, 'LAP-1', 'latitude', w.loc.hq, w.loc.depot);
+    ids.L2 = await addAsset(t, w, 'LAP-2', 'thinkpad', w.loc.hq);
+    ids.L3 = await addAsset(t, w, 'LAP-3', 'thinkpad', null);
+    ids.D1 = await addAsset(t, w, 'DOCK1', 'dock', w.loc.branch);
+  });
+  afterAll(() => t?.close());
+
+  const post = async (url: string, body: unknown) => {
+    const res = await call(t, s, 'POST', url, body);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<Record<string, unknown>>();
+  };
+  const checkoutTo = (asset: string, targetType: string, targetId: string) => post(`/api/v1/assets/${asset}/checkout`, { targetType, targetId });
+
+  it('keeps sort keys and search documents current through custody, moves and renames', async () => {
+    await expectSortKeysCurrent(t);
+    await expectSearchCurrent(t, words);
+
+    // Check-outs to a person, a location and another asset.
+    await checkoutTo(ids.L1!, 'user', alice.userId);
+    await checkoutTo(ids.L2!, 'location', w.loc.branch);
+    await checkoutTo(ids.L3!, 'asset', ids.D1!);
+    await expectSortKeysCurrent(t);
+    await expectSearchCurrent(t, words);
+
+    // The dock is retagged (assets checked out to it show its tag), the person and the location renamed.
+    await t.database.db.updateTable('assets').set({ asset_tag: 'DOCK9' }).where('id', '=', ids.D1!).execute();
+    await t.database.db.updateTable('users').set({ display_name: 'Carol Example' }).where('id', '=', alice.userId).execute();
+    await t.database.db.updateTable('locations').set({ name: 'Warehouse' }).where('id', '=', w.loc.branch).execute();
+    await expectSortKeysCurrent(t);
+    await expectSearchCurrent(t, words);
+
+    // Renames of every referenced record; an asset moved to another model, location, supplier-less.
+    await t.database.db.updateTable('models').set({ name: 'Latitude 7450' }).where('id', '=', w.model.latitude).execute();
+    await t.database.db.updateTable('categories').set({ name: 'Notebooks' }).where('id', '=', w.cat.laptops).execute();
+    await t.database.db.updateTable('manufacturers').set({ name: 'Zebra' }).where('id', '=', w.mf.lenovo).execute();
+    await t.database.db.updateTable('suppliers').set({ name: 'Insight' }).where('id', '=', w.supplier).execute();
+    await t.database.db.updateTable('departments').set({ name: 'Operations' }).where('id', '=', w.department).execute();
+    await t.database.db.updateTable('assets').set({ model_id: w.model.latitude, manufacturer_id: w.mf.dell, location_id: w.loc.depot, supplier_id: null })
+      .where('id', '=', ids.L2!).execute();
+    // An UPDATE naming the columns without changing them.
+    await t.database.db.updateTable('assets').set({ location_id: w.loc.depot }).where('id', '=', ids.L2!).execute();
+    await t.database.db.updateTable('assignments').set((eb) => ({ target_user_id: eb.ref('target_user_id') })).where('asset_id', '=', ids.L1!).execute();
+    await expectSortKeysCurrent(t);
+    await expectSearchCurrent(t, words);
+
+    // Check-ins: back to a given location (and made the default), to the default location, in bulk.
+    await post(`/api/v1/assets/${ids.L1}/checkin`, { locationId: w.loc.branch, updateDefaultLocation: true });
+    await post(`/api/v1/assets/${ids.L2}/checkin`, {});
+    await post('/api/v1/custody/checkin', { assetIds: [ids.L3] });
+    await expectSortKeysCurrent(t);
+    await expectSearchCurrent(t, words);
+
+    // Bulk check-out, then offboarding.
+    await post('/api/v1/custody/checkout', { assetIds: [ids.L1, ids.L2], targetType: 'user', targetId: bob.userId });
+    await expectSortKeysCurrent(t);
+    await expectSearchCurrent(t, words);
+    await post(`/api/v1/members/${bob.userId}/offboard`, {});
+    await expectSortKeysCurrent(t);
+    await expectSearchCurrent(t, words);
+  });
+
+  it('answers a check-out and a check-in with what reading the assignment back gives', async () => {
+    const out = await checkoutTo(ids.L3!, 'user', bob.userId);
+    const listed = await call(t, s, 'GET', `/api/v1/custody/assignments?assetId=${ids.L3}&open=true`);
+    expect(listed.json<{ items: unknown[] }>().items).toEqual([out]);
+    expect(out).toMatchObject({ targetType: 'user', target: { id: bob.userId, label: 'Bob Example' }, acceptance: { status: 'pending' }, returnedAt: null });
+    const back = await post(`/api/v1/assets/${ids.L3}/checkin`, { note: 'returned' });
+    const history = await call(t, s, 'GET', `/api/v1/custody/assignments?assetId=${ids.L3}`);
+    expect(history.json<{ items: unknown[] }>().items[0]).toEqual(back);
+    expect(back).toMatchObject({ id: out.id, checkinNote: 'returned', acceptance: { status: 'cancelled' } });
+    // State and location in the asset row, one write: deployed → in stock, location back to where it was (none).
+    const asset = await t.database.db.selectFrom('assets').select(['lifecycle_state', 'location_id']).where('id', '=', ids.L3!).executeTakeFirstOrThrow();
+    expect(asset).toEqual({ lifecycle_state: 'in_stock', location_id: null });
+  });
+});
+
+describe('background checkpoint (SQLite)', () => {
+  it('copies committed pages into the database file from a worker thread and stops with the connection', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'custodian-ckpt-'));
+    const file = join(dir, 'db.sqlite');
+    const database = createDatabase(`sqlite:${file}`, { backgroundCheckpoint: true });
+    const marker = newId();
+    try {
+      await sql`create table probe (id text primary key)`.execute(database.db);
+      await sql`insert into probe (id) values (${marker})`.execute(database.db);
+      // The writer's own threshold is far away: only the worker can copy the pages back.
+      expect(existsSync(`${file}-wal`)).toBe(true);
+      let found = false;
+      for (let i = 0; i < 50 && !found; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        // The database file alone (without its log) must hold the row.
+        const copy = join(dir, `copy-${i}.sqlite`);
+        copyFileSync(file, copy);
+        try {
+          const alone = new SQLite(copy);
+          try {
+            found = !!alone.prepare('select id from probe where id = ?').get(marker);
+          } finally {
+            alone.close();
+          }
+        } catch {
+          // copied while the worker was writing it, or before the table reached the file: try again
+        }
+      }
+      expect(found).toBe(true);
+    } finally {
+      await database.close();
+    }
+    // Closed: the last connection folded the log into the file and removed it.
+    expect(existsSync(`${file}-wal`)).toBe(false);
+  });
+});
