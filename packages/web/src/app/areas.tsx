@@ -38,6 +38,9 @@ import { DiscoveryDevicesPage } from '../pages/DiscoveryDevicesPage';
 import { DiscoveryReviewPage } from '../pages/DiscoveryReviewPage';
 import { DiscoverySettingsPage } from '../pages/DiscoverySettingsPage';
 import { DiscoveryStalePage } from '../pages/DiscoveryStalePage';
+import { IconFileImport } from '@tabler/icons-react';
+import { ImportsPage } from '../pages/ImportsPage';
+import { ImportJobPage } from '../pages/ImportJobPage';
 
 export type NavSection = 'Inventory' | 'Discovery' | 'Catalog' | 'Administration' | 'Account';
 
@@ -66,6 +69,8 @@ export const AREAS: readonly AppArea[] = [
   { label: 'Software rules', path: '/software/rules', icon: IconApps, permission: 'software.read', section: 'Inventory', element: <SoftwareRulesPage />, nav: false },
   { label: 'Departments', path: '/departments', icon: IconBuildingCommunity, permission: 'department.read', section: 'Inventory', element: <DepartmentsPage /> },
   { label: 'Custody', path: '/custody', icon: IconArrowsExchange, permission: 'custody.read', section: 'Inventory', element: <CustodyPage /> },
+  { label: 'Import', path: '/imports', icon: IconFileImport, permission: 'import.run', section: 'Inventory', element: <ImportsPage /> },
+  { label: 'Import job', path: '/imports/:id', icon: IconFileImport, permission: 'import.run', section: 'Inventory', element: <ImportJobPage />, nav: false },
   { label: 'Agents', path: '/discovery/agents', icon: IconRadar, permission: 'discovery.read', section: 'Discovery', element: <DiscoveryAgentsPage /> },
   { label: 'Discovered devices', path: '/discovery/devices', icon: IconDeviceDesktopAnalytics, permission: 'discovery.read', section: 'Discovery', element: <DiscoveryDevicesPage /> },
   { label: 'Discovered device', path: '/discovery/devices/:id', icon: IconDeviceDesktopAnalytics, permission: 'discovery.read', section: 'Discovery', element: <DiscoveryDevicePage />, nav: false },
