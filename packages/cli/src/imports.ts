@@ -158,7 +158,7 @@ export function formatReport(job: ImportJob, problems: ImportProblem[], opts: { 
   row('unchanged', num(c.unchanged));
   row('failed', `${num(c.failed)}${c.failed ? ` (${num(c.errors)} problem${c.errors === 1 ? '' : 's'}${job.status === 'committed' ? '; these rows were skipped' : ''})` : ''}`);
   const refs = r?.newReferences.counts ?? {};
-  const refText = Object.entries(refs).filter(([, n]) => n > 0).map(([k, n]) => `${num(n)} ${k}${n === 1 ? '' : 's'}`).join(', ');
+  const refText = Object.entries(refs).filter(([, n]) => n > 0).map(([k, n]) => `${num(n)} ${n === 1 ? k : k.endsWith('y') ? `${k.slice(0, -1)}ies` : `${k}s`}`).join(', ');
   if (refText) row('new records', `${refText} ${job.status === 'committed' ? 'created' : 'to be created'} by name`);
   lines.push(`  job           ${job.id} (mode ${job.options.mode}, match by ${job.options.matchBy}${job.options.createMissing ? ', create missing' : ''})`);
   if (problems.length) {
