@@ -21,6 +21,8 @@ let server: RunningServer;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
+/** Status and content type of every progress stream the page opened. */
+const streams: string[] = [];
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServer(), launchBrowser()]);
@@ -28,6 +30,9 @@ beforeAll(async () => {
   page = await context.newPage();
   page.setDefaultTimeout(10_000);
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('response', (r) => {
+    if (/\/api\/v1\/imports\/[\w-]+\/progress$/.test(r.url())) streams.push(`${r.status()} ${r.headers()['content-type'] ?? ''}`);
+  });
   await page.goto(server.setupUrl);
   await page.getByLabel('Your email').fill(OWNER.email);
   await page.getByLabel('Display name').fill(OWNER.name);
@@ -115,6 +120,9 @@ describe('import wizard', () => {
     expect(res.status()).toBe(200);
     expect(await res.text()).toContain('SN-0004');
     await page.screenshot({ path: screenshotPath('import-jobs'), fullPage: true });
+    // The running phases were followed over the event stream, signed in by the session cookie.
+    expect(streams.length).toBeGreaterThanOrEqual(1);
+    for (const s of streams) expect(s).toMatch(/^200 text\/event-stream/);
     expect(pageErrors).toEqual([]);
   });
 });
