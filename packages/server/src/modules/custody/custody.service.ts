@@ -230,15 +230,16 @@ async function writeCheckout(trx: Executor, ctx: Ctx, orgId: string, asset: repo
     ...(o.expectedReturnAt ? { expectedReturnAt: o.expectedReturnAt } : {}), ...(o.note ? { note: o.note } : {}),
     ...(acceptanceId ? { acceptanceId } : {}),
   };
-  // One UPDATE of the asset row: the state and, when it changes, the location.
+  // One UPDATE of the asset row (the state and, when it changes, the location) and one batch of
+  // events: the asset's, then the holder's.
   await lifecycle.applyTransition(trx, ctx, asset.id, 'deployed', {
     viaCustody: true, asset, ...(location ? { patch: { location_id: target.locationId } } : {}),
     meta: { ...common, ...(location ? { locationId: location } : {}) },
-  });
-  await events.record(trx, ctx, {
-    action: 'custody.received', entityType: target.type, entityId: target.id,
-    changes: location ? { assetLocationId: location } : {},
-    meta: { ...common, assetId: asset.id, assetTag: asset.asset_tag },
+    events: [{
+      action: 'custody.received', entityType: target.type, entityId: target.id,
+      changes: location ? { assetLocationId: location } : {},
+      meta: { ...common, assetId: asset.id, assetTag: asset.asset_tag },
+    }],
   });
   return toAssignmentDto({
     ...row, asset_tag: asset.asset_tag, asset_name: asset.name,
@@ -283,20 +284,24 @@ async function writeCheckin(trx: Executor, ctx: Ctx, orgId: string, asset: repo.
     assignmentId: open.id, targetType: holder.type, targetId: holder.id, targetLabel: holder.label, checkedInAt: returnedAt,
     ...(o.note ? { note: o.note } : {}), ...(cancelledAcceptanceId ? { acceptanceCancelled: cancelledAcceptanceId } : {}),
   };
-  const state = asset.lifecycle_state as LifecycleState;
-  if (state === 'deployed') {
-    // One UPDATE of the asset row: the state and, when they change, the locations.
-    await lifecycle.applyTransition(trx, ctx, asset.id, 'in_stock', { viaCustody: true, asset, ...(moved ? { patch } : {}), meta: { ...common, ...changes } });
-  } else {
-    // In repair, missing or stolen while held: the holder's custody ends, the state stays.
-    if (moved) await repo.setAssetLocation(trx, orgId, asset.id, patch, now);
-    await events.record(trx, ctx, { action: 'asset.checked_in', entityType: 'asset', entityId: asset.id, changes: {}, meta: { ...common, ...changes, lifecycleState: state } });
-  }
-  await events.record(trx, ctx, {
+  const returned: events.NewEvent = {
     action: 'custody.returned', entityType: holder.type, entityId: holder.id,
     changes: changes.locationId ? { assetLocationId: changes.locationId } : {},
     meta: { ...common, assetId: asset.id, assetTag: asset.asset_tag },
-  });
+  };
+  const state = asset.lifecycle_state as LifecycleState;
+  if (state === 'deployed') {
+    // One UPDATE of the asset row (the state and, when they change, the locations) and one batch
+    // of events: the asset's, then the holder's.
+    await lifecycle.applyTransition(trx, ctx, asset.id, 'in_stock', { viaCustody: true, asset, ...(moved ? { patch } : {}), meta: { ...common, ...changes }, events: [returned] });
+  } else {
+    // In repair, missing or stolen while held: the holder's custody ends, the state stays.
+    if (moved) await repo.setAssetLocation(trx, orgId, asset.id, patch, now);
+    await events.recordMany(trx, ctx, [
+      { action: 'asset.checked_in', entityType: 'asset', entityId: asset.id, changes: {}, meta: { ...common, ...changes, lifecycleState: state } },
+      returned,
+    ]);
+  }
   return toAssignmentDto({ ...open, ...closed, ...(cancelledAcceptanceId ? { acceptance_status: 'cancelled' } : {}) });
 }
 

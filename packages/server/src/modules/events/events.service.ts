@@ -32,15 +32,27 @@ export function diff<T extends object>(before: Partial<T> | null, after: Partial
 }
 
 /**
+ * Moves the chain head with `step`; the head row is created first only when it does not exist yet
+ * (an organization's very first event), so that every other event costs one statement less.
+ */
+async function advance<T>(trx: Executor, chainId: string, step: () => Promise<T | undefined>): Promise<T> {
+  let head = await step();
+  if (!head) {
+    await repo.ensureHead(trx, chainId, GENESIS_HASH);
+    head = await step();
+  }
+  if (!head) throw new Error(`event chain ${chainId} has no head`);
+  return head;
+}
+
+/**
  * Appends an event to the organization's hash chain. Must be called with the transaction that
  * writes the change itself, so that the change and its event commit or roll back together.
  */
 export async function record(trx: Executor, ctx: Ctx, e: NewEvent): Promise<void> {
   const orgId = e.orgId === undefined ? ctx.actor.orgId : e.orgId;
   const chainId = orgId ?? SYSTEM_CHAIN;
-  await repo.ensureHead(trx, chainId, GENESIS_HASH);
-  const head = await repo.advanceHead(trx, chainId);
-  if (!head) throw new Error(`event chain ${chainId} has no head`);
+  const head = await advance(trx, chainId, () => repo.advanceHead(trx, chainId));
   const ev: ChainedEvent = {
     id: newId(),
     chainId,
@@ -79,9 +91,7 @@ export async function recordMany(trx: Executor, ctx: Ctx, list: readonly NewEven
   const orgId = ctx.actor.orgId;
   if (list.some((e) => e.orgId !== undefined && e.orgId !== orgId)) throw new Error('recordMany writes to one chain: the actor\'s organization');
   const chainId = orgId ?? SYSTEM_CHAIN;
-  await repo.ensureHead(trx, chainId, GENESIS_HASH);
-  const head = await repo.advanceHeadBy(trx, chainId, list.length);
-  if (!head) throw new Error(`event chain ${chainId} has no head`);
+  const head = await advance(trx, chainId, () => repo.advanceHeadBy(trx, chainId, list.length));
   const common = { ...(ctx.eventMeta ?? {}) };
   const tokenMeta = ctx.actor.tokenId ? { tokenId: ctx.actor.tokenId } : {};
   const rows: repo.EventRow[] = [];

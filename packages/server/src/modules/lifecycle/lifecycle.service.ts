@@ -28,6 +28,8 @@ export interface TransitionOptions {
   asset?: repo.AssetStateRow;
   /** Other columns to write in the same UPDATE as the state (custody: the new location). */
   patch?: repo.AssetPatch;
+  /** Events to record right after the transition's own, in one batch (custody: the holder's side). */
+  events?: events.NewEvent[];
 }
 
 /**
@@ -63,11 +65,13 @@ export async function applyTransition(
     if (!r.ok) throw conflict(`asset.guard_${g}`, r.message ?? `Guard ${g} refused.`, { from, guard: g, allowed: allowedFrom(from).map(toDto) });
   }
   await repo.setState(trx, orgId, assetId, to, nowIso(), opts.patch);
-  await events.record(trx, ctx, {
+  const event: events.NewEvent = {
     action: `asset.${plan.transition.action}`, entityType: 'asset', entityId: assetId,
     changes: { lifecycleState: { before: from, after: to } },
     meta: { ...(opts.reason?.trim() ? { reason: opts.reason.trim() } : {}), ...(opts.meta ?? {}) },
-  });
+  };
+  if (opts.events?.length) await events.recordMany(trx, ctx, [event, ...opts.events]);
+  else await events.record(trx, ctx, event);
   return { from, to, action: plan.transition.action };
 }
 
