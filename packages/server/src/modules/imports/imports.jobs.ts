@@ -347,6 +347,16 @@ export async function commit(db: Db, ctx: Ctx, config: Config, jobId: string): P
   }
 }
 
+/** Last resort of a run that threw before it could record its own end: the job is failed, not left running. */
+export async function failIfStuck(db: Db, orgId: string, jobId: string, err: unknown): Promise<void> {
+  if (err instanceof SimulatedCrash) return;
+  live.delete(jobId);
+  cancelled.delete(jobId);
+  await repo.transitionJob(db, orgId, jobId, ['validating', 'committing'], {
+    status: 'failed', failure_reason: describe(err), finished_at: nowIso(), updated_at: nowIso(),
+  }).catch(() => false);
+}
+
 /**
  * Server start: a job left validating or committing was cut off by a restart. All-or-nothing
  * commits never committed (their transaction died with the process); valid-only ones keep

@@ -409,7 +409,7 @@ export async function startValidate(ctx: Ctx, id: string): Promise<ImportJobDto>
     status: 'validating', phase: 'validate', started_at: now, finished_at: null, processed_rows: 0, failure_reason: null, cancel_requested: 0, updated_at: now,
   }))) throw conflict('import.running', 'The import was started by someone else.');
   const runCtx: Ctx = { ...ctx, eventMeta: { importJobId: id } };
-  void jobs.enqueue(() => jobs.validate(ctx.db, runCtx, ctx.config, id)).catch(() => undefined);
+  void jobs.enqueue(() => jobs.validate(ctx.db, runCtx, ctx.config, id)).catch((err: unknown) => jobs.failIfStuck(ctx.db, job.org_id, id, err));
   return get(ctx, id);
 }
 
@@ -427,7 +427,7 @@ export async function startCommit(ctx: Ctx, id: string, input: CommitInput = {})
     created_count: 0, updated_count: 0, unchanged_count: 0, failed_count: 0, error_count: 0, failure_reason: null, cancel_requested: 0, updated_at: now,
   }))) throw conflict('import.running', 'The import was started by someone else.');
   const runCtx: Ctx = { ...ctx, eventMeta: { importJobId: id } };
-  void jobs.enqueue(() => jobs.commit(ctx.db, runCtx, ctx.config, id)).catch(() => undefined);
+  void jobs.enqueue(() => jobs.commit(ctx.db, runCtx, ctx.config, id)).catch((err: unknown) => jobs.failIfStuck(ctx.db, job.org_id, id, err));
   return get(ctx, id);
 }
 
