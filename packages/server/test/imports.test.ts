@@ -231,6 +231,10 @@ describe.each(engines)('imports: assets (%s)', (engine) => {
     const job: Job = await upload(t, owner, 'assets', file);
     expect((await call(t, tech, 'GET', `/api/v1/imports/${job.id}`)).statusCode).toBe(403);
     expect((await getJob(t, owner, job.id)).id).toBe(job.id);
+    // Exports need the target's read permission only.
+    expect((await call(t, tech, 'GET', '/api/v1/exports/assets.csv')).statusCode).toBe(200);
+    expect((await call(t, employee, 'GET', '/api/v1/exports/assets.csv')).statusCode).toBe(403);
+    expect((await call(t, tech, 'GET', '/api/v1/exports/widgets.csv')).statusCode).toBe(400);
   });
 
   it('refuses bad files with a clear problem and writes nothing', async () => {
