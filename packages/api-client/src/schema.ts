@@ -644,6 +644,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/assets/{id}/field-sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who wrote each discovered field of the asset, and which are locked */
+        get: operations["listAssetFieldSources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/field-sources/{field}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Let inventories write a hand-edited field again */
+        delete: operations["unlockAssetField"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/locations": {
         parameters: {
             query?: never;
@@ -831,40 +865,6 @@ export interface paths {
         head?: never;
         /** Edit a model (a new category or manufacturer follows to its assets) */
         patch: operations["updateModel"];
-        trace?: never;
-    };
-    "/api/v1/assets/{id}/field-sources": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Who wrote each discovered field of the asset, and which are locked */
-        get: operations["listAssetFieldSources"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/assets/{id}/field-sources/{field}/lock": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Let inventories write a hand-edited field again */
-        delete: operations["unlockAssetField"];
-        options?: never;
-        head?: never;
-        patch?: never;
         trace?: never;
     };
     "/api/v1/categories/{id}/fields": {
@@ -5976,6 +5976,111 @@ export interface operations {
             };
         };
     };
+    listAssetFieldSources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description API field name: name, serial, modelId, parentAssetId */
+                        field: string;
+                        source: "discovery" | "manual" | "import";
+                        /** @description discovered device id, import job id, or who edited it */
+                        sourceRef: string | null;
+                        updatedAt: string;
+                        /** @description edited by hand: inventories leave it alone until unlocked */
+                        locked: boolean;
+                        lockedBy: string | null;
+                        lockedAt: string | null;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unlockAssetField: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                id: string;
+                field: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description API field name: name, serial, modelId, parentAssetId */
+                        field: string;
+                        source: "discovery" | "manual" | "import";
+                        /** @description discovered device id, import job id, or who edited it */
+                        sourceRef: string | null;
+                        updatedAt: string;
+                        /** @description edited by hand: inventories leave it alone until unlocked */
+                        locked: boolean;
+                        lockedBy: string | null;
+                        lockedAt: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listLocations: {
         parameters: {
             query?: {
@@ -7959,111 +8064,6 @@ export interface operations {
                          * @description ISO-8601 UTC
                          */
                         updatedAt: string;
-                    };
-                };
-            };
-            /** @description Default Response */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listAssetFieldSources: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description UUIDv7 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description API field name: name, serial, modelId, parentAssetId */
-                        field: string;
-                        source: "discovery" | "manual" | "import";
-                        /** @description discovered device id, import job id, or who edited it */
-                        sourceRef: string | null;
-                        updatedAt: string;
-                        /** @description edited by hand: inventories leave it alone until unlocked */
-                        locked: boolean;
-                        lockedBy: string | null;
-                        lockedAt: string | null;
-                    }[];
-                };
-            };
-            /** @description Default Response */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Default Response */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    unlockAssetField: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description UUIDv7 */
-                id: string;
-                field: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description API field name: name, serial, modelId, parentAssetId */
-                        field: string;
-                        source: "discovery" | "manual" | "import";
-                        /** @description discovered device id, import job id, or who edited it */
-                        sourceRef: string | null;
-                        updatedAt: string;
-                        /** @description edited by hand: inventories leave it alone until unlocked */
-                        locked: boolean;
-                        lockedBy: string | null;
-                        lockedAt: string | null;
                     };
                 };
             };

@@ -32,8 +32,8 @@ import { custodyRoutes } from './modules/custody/custody.routes.js';
 import { discoveryModule } from './modules/discovery/discovery.routes.js';
 import { importRoutes } from './modules/imports/imports.routes.js';
 import { softwareRoutes } from './modules/software/software.routes.js';
-
 import { provenanceRoutes } from './modules/provenance/provenance.routes.js';
+
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
 
@@ -113,8 +113,8 @@ export async function buildApp({ database, config, logger }: BuildAppOptions): P
     await api.register(eventRoutes);
     await api.register(dashboardRoutes);
     await api.register(assetRoutes);
-    await api.register(catalogRoutes);
     await api.register(provenanceRoutes);
+    await api.register(catalogRoutes);
     await api.register(fieldRoutes);
     await api.register(lifecycleRoutes);
     await api.register(searchRoutes);

@@ -16,7 +16,7 @@ describe('routes', () => {
   it('every route declares its access; the full table is snapshotted for review', async () => {
     const rows = t.app.routeAccess
       .filter((r) => r.method !== 'HEAD')
-      .map((r) => `${r.method.padEnd(7)}${r.url.padEnd(44)}${r.access}`)
+      .map((r) => `${r.method.padEnd(7)}${r.url.padEnd(44)} ${r.access}`)
       .sort();
     expect(rows.length).toBeGreaterThan(30);
     await expect(`${rows.join('\n')}\n`).toMatchFileSnapshot('__snapshots__/route-access.txt');
