@@ -275,6 +275,21 @@ describe.each(engines)('reconciliation of discovered devices with assets (%s)', 
     expect((await media(s, assetId)).map((x) => `${x.serial}:${x.status}`).sort()).toEqual(['DISK-A:installed', 'DISK-B:installed']);
   });
 
+  it('when the asset rules refuse what discovery would write, the inventory is kept and the device waits for a person', async () => {
+    const { s, path } = await org();
+    const cat = await call(t, s, 'POST', '/api/v1/categories', { name: 'Servers', assetClass: 'server' });
+    expect(cat.statusCode, cat.body).toBe(201);
+    const field = await call(t, s, 'POST', `/api/v1/categories/${cat.json<{ id: string }>().id}/fields`, { key: 'rack', label: 'Rack', type: 'text', required: true });
+    expect(field.statusCode, field.body).toBe(201);
+    const before = await assetCount(s);
+    const d = await device(s, (await send(path, { deviceid: 'rack-1', serial: 'RACK0001', hostname: 'r1' })).id);
+    expect(d).toMatchObject({ assetId: null, matchStatus: 'review' });
+    expect(d.reviewReason).toMatch(/the asset could not be written: .*rack/);
+    expect(await assetCount(s)).toBe(before);
+    const payloads = (await call(t, s, 'GET', '/api/v1/discovery/payloads')).json<{ items: { status: string }[] }>().items;
+    expect(payloads.map((p) => p.status)).toEqual(['processed']);
+  });
+
   it('links virtual machines to their host and lists assets not seen for N days', async () => {
     const { s, path } = await org();
     const host = await device(s, (await send(path, { deviceid: 'kvm-host', serial: 'HOST01', hostname: 'kvm01', guests: [{ uuid: '11111111-2222-3333-4444-555555555555', name: 'guest1' }] })).id);

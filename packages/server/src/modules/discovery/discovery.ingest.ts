@@ -16,6 +16,7 @@ import type { Executor } from '../../db/database.js';
 import type { DiscoverySettingsTable } from '../../db/schema.js';
 import { isUniqueViolation, toDbBool } from '../../db/dialect.js';
 import { sha256 } from '../../lib/crypto.js';
+import { AppError } from '../../errors.js';
 import { newId, nowIso, UUID_RE } from '../../lib/ids.js';
 import * as events from '../events/events.service.js';
 import type { CanonicalDevice } from './discovery.canonical.js';
@@ -372,7 +373,12 @@ async function processPayload(ctx: Ctx, settings: EffectiveSettings, agent: Agen
   const orgId = settings.orgId;
   try {
     const fresh = withAgentNames(messageToDevice(msg), agent);
-    const write = () => ctx.db.transaction().execute(async (trx) => {
+    /**
+     * `blocked`: why the asset could not be written last time (e.g. a required custom field the
+     * agent cannot fill); the device is then stored and sent to review instead of failing the
+     * inventory.
+     */
+    const write = (blocked?: string) => ctx.db.transaction().execute(async (trx) => {
       const now = nowIso();
       const current = await repo.findDeviceByAgent(trx, orgId, agent.id);
       const previous = current ? JSON.parse(current.record) as CanonicalDevice : null;
@@ -396,7 +402,9 @@ async function processPayload(ctx: Ctx, settings: EffectiveSettings, agent: Agen
         // Nothing changed: only "last seen" moves (no reconciliation, no events).
         if (unchanged) row = { ...row, unchanged: true };
       }
-      if (!row.unchanged) {
+      if (blocked) {
+        await repo.updateDevice(trx, orgId, row.id, { match_status: 'review', review_reason: blocked.slice(0, 500), review_candidates: null });
+      } else if (!row.unchanged) {
         const dctx = discoveryCtx(ctx, orgId, agent.deviceId, { discoveredDeviceId: row.id, payloadId });
         await reconcileDevice(trx, { ctx: dctx, deviceRowId: row.id, device, previous, settings: settings.reconcile, now }, row);
       }
@@ -406,9 +414,16 @@ async function processPayload(ctx: Ctx, settings: EffectiveSettings, agent: Agen
     try {
       await write();
     } catch (err) {
-      // Two inventories of a new device at once: the other one created it; merge into it.
-      if (!isUniqueViolation(err)) throw err;
-      await write();
+      if (err instanceof AppError && err.status < 500) {
+        // The asset rules refused what discovery would write: keep the inventory, ask a person.
+        log.warn({ orgId, payloadId, code: err.code, errors: err.errors }, 'discovered device sent to review: the asset could not be written');
+        await write(`the asset could not be written: ${err.message}${err.errors.length ? ` (${err.errors.map((e) => `${e.path} ${e.message}`).join('; ')})` : ''}`);
+      } else if (isUniqueViolation(err)) {
+        // Two inventories of a new device at once: the other one created it; merge into it.
+        await write();
+      } else {
+        throw err;
+      }
     }
   } catch (err) {
     const reason = err instanceof NormalizeError ? err.message : 'Internal error while processing the inventory; the payload is kept and will be retried when sent again.';
