@@ -353,3 +353,16 @@ export async function bulkInsert(db: Kysely<any>, table: string, rows: readonly 
     await db.executeQuery(CompiledQuery.raw(text(chunk.length), params));
   }
 }
+
+/**
+ * Bulk loads inside one long transaction: PostgreSQL plans each statement with the statistics
+ * of the last ANALYZE, so the trigger statements that maintain search and sort keys go on
+ * planning for tables that were empty (sequential scans of a table that is now a hundred
+ * thousand rows long). ANALYZE inside the transaction sees its own rows. SQLite's triggers use
+ * their indexes regardless; nothing to do there.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Kysely handle or transaction
+export async function refreshStatistics(db: Kysely<any>, tables: readonly string[]): Promise<void> {
+  if (engineOfDb(db) !== 'postgres' || !tables.length) return;
+  await sql.raw(`analyze ${tables.map((t) => `"${t}"`).join(', ')}`).execute(db);
+}

@@ -15,6 +15,7 @@ import { systemActor } from '../../context.js';
 import type { Db, Executor } from '../../db/database.js';
 import type { Config } from '../../config.js';
 import { nowIso } from '../../lib/ids.js';
+import { refreshStatistics } from '../../db/dialect.js';
 import * as events from '../events/events.service.js';
 import { ImportFileError, readRows, type ReadLimits, type SourceInfo } from './imports.read.js';
 import * as repo from './imports.repository.js';
@@ -99,6 +100,10 @@ export const settingsOf = (job: repo.JobRow): JobSettings => ({
 /** The most problems stored per job (a file of a million bad rows still gets a bounded report). */
 export const MAX_STORED_ISSUES = 200_000;
 const READ_CHUNK = 500;
+
+/** Tables a bulk load grows; their planner statistics are refreshed every STATS_EVERY rows (PostgreSQL). */
+const GROWING = ['assets', 'asset_search', 'asset_sort_keys', 'assignments', 'asset_field_values', 'external_ids', 'events'];
+const STATS_EVERY = 20_000;
 
 class RowErrors extends Error {}
 class Cancelled extends Error {}
@@ -282,6 +287,7 @@ export async function commit(db: Db, ctx: Ctx, config: Config, jobId: string): P
           throw err;
         }
         tick(run, chunk.length);
+        if (Math.floor(run.progress.processed / STATS_EVERY) > Math.floor((run.progress.processed - chunk.length) / STATS_EVERY)) await refreshStatistics(db, GROWING);
         await testHooks.afterBatch?.(job.id, ++batch);
         await new Promise((r) => setImmediate(r));
       }
@@ -304,6 +310,7 @@ export async function commit(db: Db, ctx: Ctx, config: Config, jobId: string): P
         const parsed = chunk.map((r) => run.parse(r.line, r.cells));
         const res = await run.processor.chunk(parsed, trx, writing);
         add(run.progress.counts, res);
+        if (writing && Math.floor((run.progress.processed + chunk.length) / STATS_EVERY) > Math.floor(run.progress.processed / STATS_EVERY)) await refreshStatistics(trx, GROWING);
         run.issues.push(...collect(run, parsed));
         if (res.failed) writing = false;
         tick(run, chunk.length);
