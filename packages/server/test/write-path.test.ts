@@ -13,6 +13,8 @@ import SQLite from 'better-sqlite3';
 import { addMember, call, createTestApp, engines, setupOwner, type Session, type TestApp } from './harness.js';
 import { createDatabase } from '../src/db/database.js';
 import { newId, nowIso } from '../src/lib/ids.js';
+import { affected, first, prepare, rows } from '../src/db/prepared.js';
+import type { Executor } from '../src/db/database.js';
 import { SORT_KEYS } from '../src/db/migrations/2026-11-25T1510_sort_keys.js';
 
 interface World {
@@ -188,6 +190,43 @@ describe.each(engines)('write path (%s)', (engine) => {
     // State and location in the asset row, one write: deployed → in stock, location back to where it was (none).
     const asset = await t.database.db.selectFrom('assets').select(['lifecycle_state', 'location_id']).where('id', '=', ids.L3!).executeTakeFirstOrThrow();
     expect(asset).toEqual({ lifecycle_state: 'in_stock', location_id: null });
+  });
+});
+
+describe.each(engines)('prepared queries (%s)', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => { t = await createTestApp(engine); });
+  afterAll(() => t?.close());
+
+  it('build once, bind each call\'s values, and refuse arguments that are not plain bind parameters', async () => {
+    const db = t.database.db;
+    const now = nowIso();
+    const ids = [newId(), newId()];
+    const byName = prepare((d: Executor, name: string) => d.selectFrom('departments').select(['id', 'name']).where('name', '=', name).where('code', 'is', null));
+    const rename = prepare((d: Executor, id: string, name: string) => d.updateTable('departments').set({ name }).where('id', '=', id));
+    const orgId = (await setupOwner(t)).orgId;
+    // orgId and the timestamps are constants of the statement; id and name are bound per call
+    const insertIn = prepare((d: Executor, id: string, name: string) => d.insertInto('departments')
+      .values({ id, org_id: orgId, name, code: null, cost_centre: null, manager_user_id: null, created_at: now, updated_at: now }));
+    await db.executeQuery(insertIn(db, ids[0]!, 'Prepared A'));
+    await db.executeQuery(insertIn(db, ids[1]!, 'Prepared B'));
+    expect(await rows(db, byName(db, 'Prepared B'))).toEqual([{ id: ids[1], name: 'Prepared B' }]);
+    expect(await affected(db, rename(db, ids[0]!, 'Prepared C'))).toBe(1);
+    expect(await affected(db, rename(db, 'no such id', 'Prepared D'))).toBe(0);
+    expect(await first(db, byName(db, 'Prepared C'))).toEqual({ id: ids[0], name: 'Prepared C' });
+    expect(await first(db, byName(db, 'Prepared A'))).toBeUndefined();
+    // inside a transaction, and rolled back with it
+    await expect(db.transaction().execute(async (trx) => {
+      await trx.executeQuery(rename(trx, ids[1]!, 'Prepared E'));
+      expect(await first(trx, byName(trx, 'Prepared E'))).toEqual({ id: ids[1], name: 'Prepared E' });
+      throw new Error('roll back');
+    })).rejects.toThrow('roll back');
+    expect(await first(db, byName(db, 'Prepared B'))).toEqual({ id: ids[1], name: 'Prepared B' });
+    // an argument used twice, or not at all, is refused on the first call
+    const twice = prepare((d: Executor, name: string) => d.selectFrom('departments').select('id').where('name', '=', name).where('code', '=', name));
+    expect(() => twice(db, 'x')).toThrow(/argument 0/);
+    const unused = prepare((d: Executor, _name: string) => d.selectFrom('departments').select('id'));
+    expect(() => unused(db, 'x')).toThrow(/argument 0/);
   });
 });
 

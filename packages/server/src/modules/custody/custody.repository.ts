@@ -1,4 +1,6 @@
 import type { Executor } from '../../db/database.js';
+import { bulkInsert } from '../../db/dialect.js';
+import { affected, first, prepare } from '../../db/prepared.js';
 import type { AcceptancesTable, AssignmentsTable } from '../../db/schema.js';
 
 // ---------- assets (custody's view of the register) ----------
@@ -38,8 +40,10 @@ const assetBase = (db: Executor, orgId: string) =>
     ])
     .where('assets.org_id', '=', orgId);
 
-export const findAsset = (db: Executor, orgId: string, id: string): Promise<CustodyAssetRow | undefined> =>
-  assetBase(db, orgId).where('assets.id', '=', id).executeTakeFirst();
+// Check-out and check-in statements are built once (db/prepared.ts).
+const findAssetQuery = prepare((db: Executor, orgId: string, id: string) => assetBase(db, orgId).where('assets.id', '=', id));
+
+export const findAsset = (db: Executor, orgId: string, id: string): Promise<CustodyAssetRow | undefined> => first(db, findAssetQuery(db, orgId, id));
 
 export const findAssets = (db: Executor, orgId: string, ids: readonly string[]): Promise<CustodyAssetRow[]> =>
   ids.length ? assetBase(db, orgId).where('assets.id', 'in', ids).execute() : Promise.resolve([]);
@@ -90,8 +94,10 @@ const assignmentBase = (db: Executor, orgId: string) =>
 export const findAssignment = (db: Executor, orgId: string, id: string): Promise<AssignmentRow | undefined> =>
   assignmentBase(db, orgId).where('assignments.id', '=', id).executeTakeFirst();
 
-export const findOpenAssignment = (db: Executor, orgId: string, assetId: string): Promise<AssignmentRow | undefined> =>
-  assignmentBase(db, orgId).where('assignments.asset_id', '=', assetId).where('assignments.returned_at', 'is', null).executeTakeFirst();
+const findOpenQuery = prepare((db: Executor, orgId: string, assetId: string) =>
+  assignmentBase(db, orgId).where('assignments.asset_id', '=', assetId).where('assignments.returned_at', 'is', null));
+
+export const findOpenAssignment = (db: Executor, orgId: string, assetId: string): Promise<AssignmentRow | undefined> => first(db, findOpenQuery(db, orgId, assetId));
 
 export const openAssignmentsOf = (db: Executor, orgId: string, assetIds: readonly string[]): Promise<AssignmentRow[]> =>
   assetIds.length
@@ -155,12 +161,15 @@ export const openForUser = (db: Executor, orgId: string, userId: string): Promis
   assignmentBase(db, orgId).where('assignments.target_user_id', '=', userId).where('assignments.returned_at', 'is', null)
     .orderBy('assignments.checked_out_at').orderBy('assignments.id').execute();
 
-export const insertAssignment = (db: Executor, row: AssignmentsTable) => db.insertInto('assignments').values(row).execute();
+export const insertAssignment = (db: Executor, row: AssignmentsTable) => bulkInsert(db, 'assignments', [row]);
+
+const closeQuery = prepare((db: Executor, orgId: string, id: string, returnedAt: string, returnedBy: string | null, note: string | null) =>
+  db.updateTable('assignments').set({ returned_at: returnedAt, returned_by: returnedBy, checkin_note: note })
+    .where('org_id', '=', orgId).where('id', '=', id).where('returned_at', 'is', null));
 
 /** Closes the assignment if it is still open; returns false when someone else closed it first. */
 export async function closeAssignment(db: Executor, orgId: string, id: string, patch: { returned_at: string; returned_by: string | null; checkin_note: string | null }): Promise<boolean> {
-  const r = await db.updateTable('assignments').set(patch).where('org_id', '=', orgId).where('id', '=', id).where('returned_at', 'is', null).executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  return (await affected(db, closeQuery(db, orgId, id, patch.returned_at, patch.returned_by, patch.checkin_note))) === 1;
 }
 
 // ---------- acceptances ----------
@@ -182,7 +191,7 @@ export const pendingAcceptancesOf = (db: Executor, orgId: string, userId: string
   acceptanceBase(db, orgId).where('acceptances.user_id', '=', userId).where('acceptances.status', '=', 'pending')
     .orderBy('acceptances.created_at').orderBy('acceptances.id').execute();
 
-export const insertAcceptance = (db: Executor, row: AcceptancesTable) => db.insertInto('acceptances').values(row).execute();
+export const insertAcceptance = (db: Executor, row: AcceptancesTable) => bulkInsert(db, 'acceptances', [row]);
 
 /** Answers a still-pending acceptance; returns false when it was no longer pending. */
 export async function answerAcceptance(db: Executor, orgId: string, id: string, patch: { status: string; signature?: string | null; note?: string | null; responded_at: string }): Promise<boolean> {
@@ -192,8 +201,10 @@ export async function answerAcceptance(db: Executor, orgId: string, id: string, 
 
 /** Cancels the assignment's acceptance if still pending (checked in before an answer); returns its id. */
 export async function cancelPendingAcceptance(db: Executor, orgId: string, assignmentId: string, now: string): Promise<string | null> {
-  const a = await db.updateTable('acceptances').set({ status: 'cancelled', responded_at: now })
-    .where('org_id', '=', orgId).where('assignment_id', '=', assignmentId).where('status', '=', 'pending')
-    .returning('id').executeTakeFirst();
-  return a?.id ?? null;
+  return (await first(db, cancelPendingQuery(db, orgId, assignmentId, now)))?.id ?? null;
 }
+
+const cancelPendingQuery = prepare((db: Executor, orgId: string, assignmentId: string, now: string) =>
+  db.updateTable('acceptances').set({ status: 'cancelled', responded_at: now })
+    .where('org_id', '=', orgId).where('assignment_id', '=', assignmentId).where('status', '=', 'pending')
+    .returning('id'));

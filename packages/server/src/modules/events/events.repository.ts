@@ -1,6 +1,7 @@
 import type { Executor } from '../../db/database.js';
 import type { EventsTable } from '../../db/schema.js';
 import { bulkInsert } from '../../db/dialect.js';
+import { first, prepare } from '../../db/prepared.js';
 
 export type EventRow = EventsTable;
 
@@ -10,14 +11,15 @@ export type EventRow = EventsTable;
  * until the first commits; SQLite has one writer anyway.
  */
 export async function advanceHead(trx: Executor, chainId: string): Promise<{ seq: number; prevHash: string } | undefined> {
-  const head = await trx
-    .updateTable('event_chains')
-    .set((eb) => ({ seq: eb('seq', '+', 1) }))
-    .where('chain_id', '=', chainId)
-    .returning(['seq', 'head_hash'])
-    .executeTakeFirst();
+  const head = await first(trx, advanceQuery(trx, chainId, 1));
   return head ? { seq: Number(head.seq), prevHash: head.head_hash } : undefined;
 }
+
+// Every write of the application records an event: its statements are built once (db/prepared.ts).
+const advanceQuery = prepare((db: Executor, chainId: string, n: number) =>
+  db.updateTable('event_chains').set((eb) => ({ seq: eb('seq', '+', n) })).where('chain_id', '=', chainId).returning(['seq', 'head_hash']));
+const setHeadHashQuery = prepare((db: Executor, chainId: string, hash: string) =>
+  db.updateTable('event_chains').set({ head_hash: hash }).where('chain_id', '=', chainId));
 
 /** Creates the chain head at seq 0 if missing (ON CONFLICT DO NOTHING: safe when two writers race). */
 export async function ensureHead(trx: Executor, chainId: string, genesis: string): Promise<void> {
@@ -30,12 +32,7 @@ export async function ensureHead(trx: Executor, chainId: string, genesis: string
  * previous hash (the batched path of imports: one statement for a whole batch of events).
  */
 export async function advanceHeadBy(trx: Executor, chainId: string, n: number): Promise<{ firstSeq: number; prevHash: string } | undefined> {
-  const head = await trx
-    .updateTable('event_chains')
-    .set((eb) => ({ seq: eb('seq', '+', n) }))
-    .where('chain_id', '=', chainId)
-    .returning(['seq', 'head_hash'])
-    .executeTakeFirst();
+  const head = await first(trx, advanceQuery(trx, chainId, n));
   return head ? { firstSeq: Number(head.seq) - n + 1, prevHash: head.head_hash } : undefined;
 }
 
@@ -45,11 +42,11 @@ export async function insertEvents(trx: Executor, rows: EventRow[]): Promise<voi
 }
 
 export async function setHeadHash(trx: Executor, chainId: string, hash: string): Promise<void> {
-  await trx.updateTable('event_chains').set({ head_hash: hash }).where('chain_id', '=', chainId).execute();
+  await trx.executeQuery(setHeadHashQuery(trx, chainId, hash));
 }
 
 export async function insertEvent(trx: Executor, row: EventRow): Promise<void> {
-  await trx.insertInto('events').values(row).execute();
+  await bulkInsert(trx, 'events', [row]);
 }
 
 export interface EventFilter {
