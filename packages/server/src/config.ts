@@ -29,6 +29,8 @@ export interface Config {
   maxImportBytes: number;
   /** XLSX imports: largest total uncompressed size of the workbook's parts (zip bombs). */
   maxImportInflatedBytes: number;
+  /** SQLite: page cache of the server's connection in MiB (large import commits spill less to the WAL). */
+  sqliteCacheMb: number;
   webDir: string | null;
 }
 
@@ -115,6 +117,7 @@ export function loadConfig(env: Env = process.env, opts: { ensureDataDir?: boole
   const maxInventoryInflatedBytes = intVar(env, 'MAX_INVENTORY_INFLATED_BYTES', 200 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems);
   const maxImportBytes = intVar(env, 'MAX_IMPORT_BYTES', 512 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024, problems);
   const maxImportInflatedBytes = intVar(env, 'MAX_IMPORT_INFLATED_BYTES', 2 * 1024 * 1024 * 1024, 1024, 256 * 1024 * 1024 * 1024, problems);
+  const sqliteCacheMb = intVar(env, 'SQLITE_CACHE_MB', 64, 2, 64 * 1024, problems);
   if (maxInventoryInflatedBytes < maxInventoryBytes) problems.push(`MAX_INVENTORY_INFLATED_BYTES (${maxInventoryInflatedBytes}) must not be smaller than MAX_INVENTORY_BYTES (${maxInventoryBytes})`);
   let appSecret = env.APP_SECRET?.trim() || '';
   if (appSecret && appSecret.length < 32) problems.push('APP_SECRET must be at least 32 characters');
@@ -125,7 +128,7 @@ export function loadConfig(env: Env = process.env, opts: { ensureDataDir?: boole
   return {
     port, host, databaseUrl, dataDir, publicUrl, logLevel, appSecret, sessionTtlHours,
     loginMaxAttempts, loginLockMinutes, trustProxy, bodyLimitBytes, maxUploadBytes, maxInventoryBytes, maxInventoryInflatedBytes,
-    maxImportBytes, maxImportInflatedBytes, webDir,
+    maxImportBytes, maxImportInflatedBytes, sqliteCacheMb, webDir,
   };
 }
 

@@ -9,7 +9,7 @@ import * as imports from './modules/imports/imports.service.js';
 
 /** config → database → migrate → buildApp → listen; prints the one-time setup link on a new install. */
 export async function serve(config: Config = loadConfig()): Promise<void> {
-  const database = createDatabase(config.databaseUrl, { backgroundCheckpoint: true });
+  const database = createDatabase(config.databaseUrl, { backgroundCheckpoint: true, cacheMb: config.sqliteCacheMb });
   await migrateToLatest(database.db);
   const app = await buildApp({ database, config });
   // Import jobs cut off by a stop or crash: failed with the reason (their batches are as recorded).

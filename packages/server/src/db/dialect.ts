@@ -42,6 +42,12 @@ export interface ConnectOptions {
    * commands and tests leave it off.
    */
   backgroundCheckpoint?: boolean;
+  /**
+   * SQLite: the connection's page cache in MiB (default: the driver's 16 MiB). A transaction that
+   * dirties more pages than fit spills them to the write-ahead log and writes them again later;
+   * a bulk import of a hundred thousand assets touches some 30 indexes plus the full-text index.
+   */
+  cacheMb?: number;
 }
 
 export function connect(url: string, opts: ConnectOptions = {}): Connection {
@@ -62,6 +68,7 @@ export function connect(url: string, opts: ConnectOptions = {}): Connection {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.pragma('synchronous = NORMAL');
+  if (opts.cacheMb) db.pragma(`cache_size = ${-Math.round(opts.cacheMb * 1024)}`);
   cachePreparedStatements(db);
   // Let the planner gather statistics for the tables it uses (SQLite never analyzes by itself);
   // `optimize` is re-run hourly by the server's housekeeping.
@@ -75,14 +82,18 @@ const CHECKPOINTER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.driver);
 const db = new SQLite(workerData.file);
-db.pragma('busy_timeout = 1000');
+db.pragma('busy_timeout = 100');
 db.pragma('synchronous = NORMAL');
 let stopped = false;
 function checkpoint() {
   if (stopped) return;
   try {
-    // PASSIVE: copies what no reader still needs, never waits for the writer or blocks it.
-    db.pragma('wal_checkpoint(PASSIVE)');
+    // PASSIVE: copies what no reader still needs; never waits for the writer, never blocks it.
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    // Under a steady stream of commits a passive pass rarely ends with the whole log copied, and
+    // only then does the next write start the log over. Past resetFrames, FULL copies the few
+    // frames committed since, holding off the writer for about that long (a few milliseconds).
+    if (r && r.log > workerData.resetFrames) db.pragma('wal_checkpoint(FULL)');
   } catch (err) {
     parentPort.postMessage({ warning: String(err && err.message || err) });
   }
@@ -104,12 +115,14 @@ parentPort.on('message', (m) => {
  * it, inside that commit: one request in a few dozen then takes tens of milliseconds, and every
  * request queued behind it waits (0.4–0.7 ms per check-out on average at 200,000 assets). A
  * worker thread with its own connection does that every `intervalMs` instead, next to the
- * writer. The writer keeps a far higher automatic threshold as a safety net, should the worker
- * fall behind or die.
+ * writer, and makes sure the log starts over once it is `resetFrames` long (a passive pass alone
+ * seldom copies everything while commits keep coming, and the writer's own threshold would then
+ * copy up to an interval's worth of pages inside a commit: 50–90 ms stalls). The writer keeps a
+ * far higher automatic threshold as a safety net, should the worker fall behind or die.
  */
-function startCheckpointer(db: SQLite.Database, file: string, intervalMs = 200): { stop(): Promise<void> } {
+function startCheckpointer(db: SQLite.Database, file: string, intervalMs = 50, resetFrames = 4000): { stop(): Promise<void> } {
   db.pragma('wal_autocheckpoint = 20000');
-  const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, intervalMs, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
+  const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, intervalMs, resetFrames, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
   // The server's lifetime is not bound to this thread.
   worker.unref();
   let alive = true;
