@@ -24,6 +24,7 @@ import type { FieldDto } from '../fields/fields.service.js';
 import { CHECKOUT_FROM, planTransition, type LifecycleState } from '../lifecycle/lifecycle.machine.js';
 import * as repo from './imports.repository.js';
 import { RefBook, type Plan } from './imports.refs.js';
+import { KeyLines } from './imports.keys.js';
 import type { ChunkResult, ColumnPlan, ParsedRow, ProcessorContext, RowProcessor } from './imports.engine.js';
 import { parseBoolean, parseDate, parseNumber } from './imports.values.js';
 import type { RefKind } from './imports.targets.js';
@@ -59,11 +60,12 @@ export class AssetProcessor implements RowProcessor {
   private readonly refs: RefBook;
   private customByCategory = new Map<string, FieldDto[]>();
   private orgPattern = 'AST-{000000}';
-  private readonly seenTags = new Map<string, number>();
-  private readonly seenSerials = new Map<string, number>();
-  private readonly seenExternal = new Map<string, number>();
-  private readonly seenUniques = new Map<string, number>();
-  private readonly seenAssets = new Map<string, number>();
+  // In-file keys → the line that used them first, compact (a million rows stay in memory).
+  private readonly seenTags = new KeyLines();
+  private readonly seenSerials = new KeyLines();
+  private readonly seenExternal = new KeyLines();
+  private readonly seenUniques = new KeyLines();
+  private readonly seenAssets = new KeyLines();
   /** Small numbers for manufacturer ids: in-file serial keys stay short (a million rows stay in memory). */
   private readonly manIndex = new Map<string, number>();
   private readonly columnsByField: Map<string, ColumnPlan>;
@@ -413,7 +415,7 @@ export class AssetProcessor implements RowProcessor {
   private finalize(pl: RowPlan, heldBy: Map<string, { asset_id: string; asset_tag: string }>, extMap: Map<string, string>): void {
     const r = pl.row;
     const line = r.line;
-    const dupe = (map: Map<string, number>, key: string, field: string, what: string) => {
+    const dupe = (map: KeyLines, key: string, field: string, what: string) => {
       const first = map.get(key);
       if (first !== undefined && first !== line) r.fail(field, 'duplicate_in_file', `${what} also appears on line ${first}.`);
     };

@@ -15,6 +15,7 @@ import { checkEmail, checkPhone, checkUrl } from '../catalog/catalog.validation.
 import { AssetProcessor } from './imports.assets.js';
 import type { ChunkResult, ParsedRow, ProcessorContext, RowProcessor } from './imports.engine.js';
 import { RefBook, type Plan } from './imports.refs.js';
+import { KeyLines } from './imports.keys.js';
 import * as repo from './imports.repository.js';
 import type { RefKind, TargetKey } from './imports.targets.js';
 
@@ -23,7 +24,7 @@ type Outcome = 'create' | 'update' | 'unchanged' | null;
 /** Shared loop: rows in order, each decided by `row()`, written (with `write`) by `apply()`. */
 abstract class SimpleProcessor<P> implements RowProcessor {
   protected readonly refs: RefBook;
-  protected readonly seen = new Map<string, number>();
+  protected readonly seen = new KeyLines();
   protected abstract readonly kinds: RefKind[];
 
   constructor(protected readonly p: ProcessorContext, createMissing = p.options.createMissing) {
