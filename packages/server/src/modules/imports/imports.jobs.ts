@@ -15,7 +15,7 @@ import { systemActor } from '../../context.js';
 import type { Db, Executor } from '../../db/database.js';
 import type { Config } from '../../config.js';
 import { nowIso } from '../../lib/ids.js';
-import { refreshStatistics } from '../../db/dialect.js';
+import { pauseFullTextMerges, refreshStatistics, resumeFullTextMerges } from '../../db/dialect.js';
 import * as events from '../events/events.service.js';
 import { ImportFileError, readRows, type ReadLimits, type SourceInfo } from './imports.read.js';
 import * as repo from './imports.repository.js';
@@ -104,6 +104,8 @@ const READ_CHUNK = 500;
 /** Tables a bulk load grows; their planner statistics are refreshed every STATS_EVERY rows (PostgreSQL). */
 const GROWING = ['assets', 'asset_search', 'asset_sort_keys', 'assignments', 'asset_field_values', 'external_ids', 'events'];
 const STATS_EVERY = 20_000;
+/** All-or-nothing commits of at least this many rows pause the full-text index's merges until their end (dialect.pauseFullTextMerges). */
+const BULK_FULL_TEXT_ROWS = 5_000;
 
 class RowErrors extends Error {}
 class Cancelled extends Error {}
@@ -302,8 +304,10 @@ export async function commit(db: Db, ctx: Ctx, config: Config, jobId: string): P
       return;
     }
 
+    const bulkFullText = (job.total_rows ?? 0) >= BULK_FULL_TEXT_ROWS;
     await db.transaction().execute(async (trx) => {
       await run.processor.prepare(trx);
+      if (bulkFullText) await pauseFullTextMerges(trx);
       let writing = true;
       for await (const chunk of chunks(readRows(filePath(config, job), run.settings.info, limits), READ_CHUNK)) {
         if (cancelled.has(job.id)) throw new Cancelled();
@@ -317,6 +321,7 @@ export async function commit(db: Db, ctx: Ctx, config: Config, jobId: string): P
         await new Promise((r) => setImmediate(r));
       }
       if (!writing) throw new RowErrors();
+      if (bulkFullText) await resumeFullTextMerges(trx);
       const c = run.progress.counts;
       await repo.updateJob(trx, job.org_id, job.id, {
         status: 'committed', processed_rows: run.progress.processed, total_rows: run.progress.processed, committed_rows: c.created + c.updated + c.unchanged,
