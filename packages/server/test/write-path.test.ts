@@ -5,7 +5,7 @@
  * what reading the rows back gives.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, copyFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -266,6 +266,7 @@ describe('background checkpoint (SQLite)', () => {
     }
     // Closed: the last connection folded the log into the file and removed it.
     expect(existsSync(`${file}-wal`)).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('never makes the server\'s writes fail while it copies the log (no write lock taken)', async () => {
@@ -290,6 +291,7 @@ describe('background checkpoint (SQLite)', () => {
       expect(failures).toEqual([]);
     } finally {
       await t.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
