@@ -8,3 +8,14 @@ export function parseJsonObject(text: string | null | undefined): Record<string,
     return {};
   }
 }
+
+/** A JSON array stored as text (settings lists, candidate ids); null when it is missing or not an array. */
+export function parseJsonArray(text: string | null | undefined): unknown[] | null {
+  if (!text) return null;
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
+}

@@ -17,6 +17,7 @@ import type { DiscoverySettingsTable } from '../../db/schema.js';
 import { isUniqueViolation, toDbBool } from '../../db/dialect.js';
 import { groupCommit } from '../../db/group-commit.js';
 import { sha256 } from '../../lib/crypto.js';
+import { parseJsonArray } from '../../lib/json.js';
 import { AppError } from '../../errors.js';
 import { newId, nowIso, UUID_RE } from '../../lib/ids.js';
 import * as events from '../events/events.service.js';
@@ -76,27 +77,17 @@ export function effectiveSettings(org: { id: string; slug: string }, row: Select
   };
 }
 
-function jsonList(text: string | null | undefined): unknown[] | null {
-  if (!text) return null;
-  try {
-    const v: unknown = JSON.parse(text);
-    return Array.isArray(v) ? v : null;
-  } catch {
-    return null;
-  }
-}
-
 /** The stored reconciliation settings over the defaults (a null column means the default). */
 function reconcileSettings(row: Selectable<DiscoverySettingsTable> | undefined): ReconcileSettings {
   const d = DEFAULT_RECONCILE;
-  const rules = jsonList(row?.match_rules)?.filter((r): r is MatchRule => (MATCH_RULES as readonly unknown[]).includes(r));
+  const rules = parseJsonArray(row?.match_rules)?.filter((r): r is MatchRule => (MATCH_RULES as readonly unknown[]).includes(r));
   const state = row?.create_state;
   return {
     matchRules: rules ?? [...d.matchRules],
     autoCreate: row?.auto_create === null || row?.auto_create === undefined ? d.autoCreate : row.auto_create === 1,
     createState: (CREATE_STATES as readonly string[]).includes(state ?? '') ? (state as CreateState) : d.createState,
     staleDays: row?.stale_days ?? d.staleDays,
-    ignoredSerials: jsonList(row?.ignored_serials)?.filter((x): x is string => typeof x === 'string') ?? [...d.ignoredSerials],
+    ignoredSerials: parseJsonArray(row?.ignored_serials)?.filter((x): x is string => typeof x === 'string') ?? [...d.ignoredSerials],
     ignoreVirtualSerials: row?.ignore_virtual_serials === null || row?.ignore_virtual_serials === undefined ? d.ignoreVirtualSerials : row.ignore_virtual_serials === 1,
     linkPeripherals: row?.link_peripherals === null || row?.link_peripherals === undefined ? d.linkPeripherals : row.link_peripherals === 1,
   };

@@ -252,7 +252,7 @@ export async function applyToAsset(trx: Executor, assetId: string, a: ApplyInput
     await syncMedia(trx, a.ctx, assetId, d.storage, a.now);
   }
   if (a.settings.linkPeripherals) await syncPeripherals(trx, a, assetId);
-  await syncGuests(trx, a, assetId, locked);
+  await syncGuests(trx, a, assetId);
   return written;
 }
 
@@ -342,12 +342,7 @@ async function syncPeripherals(trx: Executor, a: ApplyInput, hostAssetId: string
     const existing = (await repo.assetsBySerial(trx, orgId, p.serial)).filter((x) => sameVendor(x.manufacturer_name, p.manufacturer));
     if (existing.length > 1) continue;
     if (existing.length === 1) {
-      const child = existing[0]!;
-      const locked = await provenance.lockedFields(trx, orgId, child.id);
-      const state = await repo.assetState(trx, orgId, child.id);
-      if (state && !state.deleted_at && state.parent_asset_id !== hostAssetId && !locked.has('parentAssetId')) {
-        await assets.updateInTransaction(trx, a.ctx, child.id, { parentAssetId: hostAssetId }, '/discovery');
-      }
+      await setParent(trx, a, existing[0]!.id, hostAssetId);
       continue;
     }
     const modelId = await findOrCreateModel(trx, a.ctx, p.manufacturer, p.model, p.kind, a.now);
@@ -358,13 +353,7 @@ async function syncPeripherals(trx: Executor, a: ApplyInput, hostAssetId: string
   const current = new Set(now.map((p) => p.serial.toLowerCase()));
   for (const p of peripheralsOf(a.previous)) {
     if (current.has(p.serial.toLowerCase())) continue;
-    for (const child of await repo.assetsBySerial(trx, orgId, p.serial)) {
-      const state = await repo.assetState(trx, orgId, child.id);
-      const locked = await provenance.lockedFields(trx, orgId, child.id);
-      if (state && !state.deleted_at && state.parent_asset_id === hostAssetId && !locked.has('parentAssetId')) {
-        await assets.updateInTransaction(trx, a.ctx, child.id, { parentAssetId: null }, '/discovery');
-      }
-    }
+    for (const child of await repo.assetsBySerial(trx, orgId, p.serial)) await setParent(trx, a, child.id, null, hostAssetId);
   }
 }
 
@@ -374,26 +363,32 @@ async function syncPeripherals(trx: Executor, a: ApplyInput, hostAssetId: string
  * A host lists its guests (by UUID): each guest asset known by that UUID gets the host as parent.
  * A guest's own inventory looks for a host that lists it.
  */
-async function syncGuests(trx: Executor, a: ApplyInput, assetId: string, locked: Set<string>): Promise<void> {
+async function syncGuests(trx: Executor, a: ApplyInput, assetId: string): Promise<void> {
   const orgId = a.ctx.actor.orgId!;
   const d = a.device;
   const guests = d.virtualMachines.filter((vm) => vm.uuid).map((vm) => ({ uuid: uuidVariants(vm.uuid!)[0]!, name: vm.name, vm_type: vm.vmType ?? vm.subsystem, status: vm.status }));
   await repo.replaceGuests(trx, orgId, a.deviceRowId, guests);
   for (const g of guests) {
     for (const guestAsset of await repo.assetsByIdentifier(trx, orgId, 'uuid', uuidVariants(g.uuid))) {
-      if (guestAsset.id === assetId) continue;
-      const state = await repo.assetState(trx, orgId, guestAsset.id);
-      const guestLocked = await provenance.lockedFields(trx, orgId, guestAsset.id);
-      if (state && !state.deleted_at && state.parent_asset_id !== assetId && !guestLocked.has('parentAssetId')) {
-        await assets.updateInTransaction(trx, a.ctx, guestAsset.id, { parentAssetId: assetId }, '/discovery');
-      }
+      if (guestAsset.id !== assetId) await setParent(trx, a, guestAsset.id, assetId);
     }
   }
-  if (d.virtualization.isVirtual && d.identity.uuid && !locked.has('parentAssetId')) {
+  if (d.virtualization.isVirtual && d.identity.uuid) {
     const host = await repo.hostAssetOfGuest(trx, orgId, uuidVariants(d.identity.uuid), a.deviceRowId);
-    const state = await repo.assetState(trx, orgId, assetId);
-    if (host && host !== assetId && state && state.parent_asset_id !== host) {
-      await assets.updateInTransaction(trx, a.ctx, assetId, { parentAssetId: host }, '/discovery');
-    }
+    if (host && host !== assetId) await setParent(trx, a, assetId, host);
   }
+}
+
+/**
+ * Gives an asset the parent discovery sees (null: detached) — unless the asset is deleted,
+ * already has it, or a person locked its parent. With `onlyFrom`, only while its parent is that
+ * asset (a peripheral leaves the computer it was on, not one a person moved it to).
+ */
+async function setParent(trx: Executor, a: ApplyInput, assetId: string, parentId: string | null, onlyFrom?: string): Promise<void> {
+  const orgId = a.ctx.actor.orgId!;
+  const state = await repo.assetState(trx, orgId, assetId);
+  if (!state || state.deleted_at || state.parent_asset_id === parentId) return;
+  if (onlyFrom !== undefined && state.parent_asset_id !== onlyFrom) return;
+  if ((await provenance.lockedFields(trx, orgId, assetId)).has('parentAssetId')) return;
+  await assets.updateInTransaction(trx, a.ctx, assetId, { parentAssetId: parentId }, '/discovery');
 }

@@ -28,10 +28,10 @@ export async function reviewQueue(ctx: Ctx, q: { cursor?: string; limit?: number
   const orgId = orgOf(ctx);
   const limit = q.limit ?? 50;
   const rows = await repo.listDevices(ctx.db, orgId, { matchStatus: 'review', cursor: q.cursor, limit: limit + 1 });
-  const page = rows.slice(0, limit);
-  const refs = new Map((await assetRefs(ctx.db, orgId, [...new Set(page.flatMap((d) => deviceSummary(d).reviewCandidates))])).map((r) => [r.id, r]));
+  const page = rows.slice(0, limit).map(deviceSummary);
+  const refs = new Map((await assetRefs(ctx.db, orgId, [...new Set(page.flatMap((d) => d.reviewCandidates))])).map((r) => [r.id, r]));
   return {
-    items: page.map((d) => ({ device: deviceSummary(d), candidates: deviceSummary(d).reviewCandidates.map((id) => refs.get(id)).filter((r): r is AssetRefDto => !!r) })),
+    items: page.map((device) => ({ device, candidates: device.reviewCandidates.map((id) => refs.get(id)).filter((r): r is AssetRefDto => !!r) })),
     nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
   };
 }

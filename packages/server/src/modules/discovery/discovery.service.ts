@@ -9,6 +9,7 @@ import { authorize, orgOf } from '../../authz/policies.js';
 import { AppError, conflict, notFound, unprocessable } from '../../errors.js';
 import { fromDbBool, toDbBool } from '../../db/dialect.js';
 import { newId, nowIso } from '../../lib/ids.js';
+import { parseJsonArray } from '../../lib/json.js';
 import { randomToken, sha256 } from '../../lib/crypto.js';
 import * as events from '../events/events.service.js';
 import type { CanonicalDevice } from './discovery.canonical.js';
@@ -341,14 +342,7 @@ export interface DeviceDto extends DeviceSummaryDto {
   record: CanonicalDevice;
 }
 
-function candidateIds(text: string | null): string[] {
-  try {
-    const v: unknown = text ? JSON.parse(text) : [];
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
+const candidateIds = (text: string | null): string[] => (parseJsonArray(text) ?? []).filter((x): x is string => typeof x === 'string');
 
 export const deviceSummary = (d: repo.DeviceListRow): DeviceSummaryDto => ({
   id: d.id, agentId: d.agent_id, hostname: d.hostname, systemSerial: d.system_serial, manufacturer: d.manufacturer, model: d.model,
