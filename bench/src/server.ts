@@ -67,7 +67,10 @@ async function waitIdle(pid: number, maxMs = 300_000): Promise<void> {
 export async function startServer(opts: { databaseUrl: string; dataDir: string; logLevel: string }): Promise<RunningServer> {
   const port = await freePort();
   const main = fileURLToPath(import.meta.resolve('@custodian/server/dist/main.js'));
-  const child: ChildProcess = spawn(process.execPath, [main], {
+  const child: ChildProcess = spawn(process.execPath, [
+    // BENCH_SERVER_NODE_ARGS: node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=DIR" to profile it.
+    ...(process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []), main,
+  ], {
     env: {
       PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '',
       DATABASE_URL: opts.databaseUrl, DATA_DIR: opts.dataDir, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: opts.logLevel,
