@@ -10,7 +10,7 @@ import { newId, nowIso } from '../src/lib/ids.js';
 import { glpiJsonToDevice } from '../src/modules/discovery/discovery.normalize.js';
 import type { CanonicalSoftware } from '../src/modules/discovery/discovery.canonical.js';
 import type { LightMyRequestResponse } from 'fastify';
-import { syncInstallations, type SoftwareChange } from '../src/modules/software/software.service.js';
+import { afterSync, flushIndex, syncInstallations, type SoftwareChange } from '../src/modules/software/software.service.js';
 import { applyRules, compileRule, normalizeName, normalizePublisher, normalizeSoftware, type SoftwareRule } from '../src/modules/software/software.normalize.js';
 
 describe('software normalisation', () => {
@@ -226,6 +226,66 @@ describe.each(engines)('software catalogue (%s)', (engine) => {
       const ms = performance.now() - started;
       expect(changes.map((c) => [c.kind, c.product, c.previousVersion, c.version])).toEqual([['updated', 'adduser', '3.134', '3.135']]);
       console.log(`[software] ${engine}: repeat sync of 837 packages with one update: ${ms.toFixed(1)} ms`);
+    });
+
+    it('keeps the product index in batches on SQLite (at once on PostgreSQL); readers never see it behind', async () => {
+      const db = t.database.db;
+      const queued = async () => (await db.selectFrom('software_index_queue').select('device_id').where('org_id', '=', org).execute()).map((r) => r.device_id).sort();
+      const unindexed = async (device: string) => Number((await db.selectFrom('software_installations').select((eb) => eb.fn.countAll().as('c'))
+        .where('device_id', '=', device).where('indexed', '=', 0).executeTakeFirstOrThrow()).c);
+      // Earlier tests' devices (synced directly, never read through the index) are flushed first.
+      while (await db.transaction().execute((trx) => flushIndex(trx, null, 100)));
+      expect(await queued()).toEqual([]);
+      const devices = [await insertDevice(t, org, 'idx-1'), await insertDevice(t, org, 'idx-2'), await insertDevice(t, org, 'idx-3')];
+      for (const d of devices) await sync(t, org, d, [sw('Index Probe Tool', '1.0', { publisher: 'Probe Ltd' }), sw('Other Probe', '2.0')], true);
+      if (engine === 'sqlite') {
+        expect(await queued()).toEqual([...devices].sort());
+        expect(await unindexed(devices[0]!)).toBe(2);
+        // The background flush takes a bounded batch, oldest first.
+        expect(await db.transaction().execute((trx) => flushIndex(trx, null, 2))).toBe(2);
+        expect(await queued()).toEqual([devices[2]]);
+        expect(await unindexed(devices[0]!)).toBe(0);
+        expect(await unindexed(devices[2]!)).toBe(2);
+      } else {
+        expect(await queued()).toEqual([]);
+        expect(await unindexed(devices[0]!)).toBe(0);
+      }
+      // A reader of the product index flushes the organization's queue first: all three devices count.
+      const list = await call(t, owner, 'GET', '/api/v1/software/products?q=probe%20tool');
+      expect(list.statusCode, list.body).toBe(200);
+      const items = list.json<{ items: { name: string; installationCount: number; deviceCount: number }[] }>().items;
+      expect(items.map((p) => [p.name, p.installationCount, p.deviceCount])).toEqual([['Index Probe Tool', 3, 3]]);
+      expect(await queued()).toEqual([]);
+      expect(await unindexed(devices[2]!)).toBe(0);
+
+      // After an inventory's commit, discovery schedules the flush: the queue empties without a reader.
+      const late = await insertDevice(t, org, 'idx-4');
+      await sync(t, org, late, [sw('Index Probe Tool', '1.1', { publisher: 'Probe Ltd' })], true);
+      afterSync(db);
+      for (let i = 0; i < 60 && (await queued()).length; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await queued()).toEqual([]);
+      expect(await unindexed(late)).toBe(0);
+    });
+
+    it('a rule change is seen by the next sync, also for products the hook had cached', async () => {
+      const db = t.database.db;
+      const productOf = async (device: string) => (await installations(t, device)).map((r) => [r.name, r.publisher]);
+      const first = await insertDevice(t, org, 'cache-1');
+      await sync(t, org, first, [sw('Cache Probe Viewer', '3.1', { publisher: 'Cache Probe Inc.' })], true);
+      // Made old enough to be cached (only products certainly committed are), then cached by a sync.
+      await db.updateTable('software_products').set({ created_at: '2026-01-01T00:00:00.000Z' }).where('org_id', '=', org).where('name', '=', 'Cache Probe Viewer').execute();
+      const second = await insertDevice(t, org, 'cache-2');
+      await sync(t, org, second, [sw('Cache Probe Viewer', '3.1', { publisher: 'Cache Probe Inc.' })], true);
+      expect(await productOf(second)).toEqual([['Cache Probe Viewer', 'Cache Probe']]);
+
+      const rule = await call(t, owner, 'POST', '/api/v1/software/rules', { kind: 'rename', match: { mode: 'exact', name: 'Cache Probe Viewer' }, target: { publisher: 'Probe', name: 'Probe Viewer' } });
+      expect(rule.statusCode, rule.body).toBe(201);
+      // The renamed product replaced the old one (deleted: no installations left); a new device gets the new one.
+      expect(await db.selectFrom('software_products').select('id').where('org_id', '=', org).where('name', '=', 'Cache Probe Viewer').execute()).toEqual([]);
+      const third = await insertDevice(t, org, 'cache-3');
+      await sync(t, org, third, [sw('Cache Probe Viewer', '3.1', { publisher: 'Cache Probe Inc.' })], true);
+      expect(await productOf(third)).toEqual([['Probe Viewer', 'Probe']]);
+      expect(await productOf(first)).toEqual([['Probe Viewer', 'Probe']]);
     });
   });
 });

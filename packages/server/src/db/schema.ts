@@ -609,6 +609,14 @@ export interface SoftwareInstallationsTable {
   source: string | null;
   first_seen_at: string;
   last_seen_at: string;
+  /** 1: in software_installations_product_idx; 0: its device waits in software_index_queue (SQLite) */
+  indexed: number;
+}
+
+export interface SoftwareIndexQueueTable {
+  org_id: string;
+  device_id: string;
+  queued_at: string;
 }
 
 export interface SoftwareRulesTable {
@@ -631,6 +639,7 @@ export interface SoftwareRulesTable {
 export interface DB {
   software_products: SoftwareProductsTable;
   software_installations: SoftwareInstallationsTable;
+  software_index_queue: SoftwareIndexQueueTable;
   software_rules: SoftwareRulesTable;
 }
 

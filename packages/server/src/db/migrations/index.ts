@@ -9,6 +9,7 @@ import * as writePath from './2026-11-25T1700_write_path.js';
 import * as imports from './2026-11-25T1710_imports.js';
 import * as software from './2026-11-25T1720_software.js';
 import * as reconciliation from './2026-11-25T1730_reconciliation.js';
+import * as softwareIndex from './2026-11-25T1740_software_index.js';
 
 /** Static registry (no filesystem globbing): ISO-timestamped names, applied in order. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1710_imports': imports,
   '2026-11-25T1720_software': software,
   '2026-11-25T1730_reconciliation': reconciliation,
+  '2026-11-25T1740_software_index': softwareIndex,
 };

@@ -418,6 +418,7 @@ async function processPayload(ctx: Ctx, settings: EffectiveSettings, agent: Agen
         throw err;
       }
     }
+    software.afterSync(ctx.db);
   } catch (err) {
     const reason = err instanceof NormalizeError ? err.message : 'Internal error while processing the inventory; the payload is kept and will be retried when sent again.';
     if (!(err instanceof NormalizeError)) log.error({ err, orgId, payloadId }, 'inventory processing failed');

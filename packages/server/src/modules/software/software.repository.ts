@@ -1,4 +1,4 @@
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { SoftwareInstallationsTable, SoftwareProductsTable, SoftwareRulesTable } from '../../db/schema.js';
 import { bulkInsert, containsCi } from '../../db/dialect.js';
@@ -18,6 +18,13 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/**
+ * `indexed = 1` as a literal, for every read of the product index (a partial index: the planner only
+ * uses it when the query's own condition says so, and a bound parameter does not). Callers flush the
+ * organization's index queue first (software.service `indexedFor`), so no installation is left out.
+ */
+const indexed = (col: 'indexed' | 'i.indexed' | 'o.indexed'): RawBuilder<SqlBool> => sql<SqlBool>`${sql.ref(col)} = 1`;
 
 // ---------- rules ----------
 
@@ -83,7 +90,7 @@ export async function deleteOrphanProducts(db: Executor, orgId: string): Promise
   const r = await db.deleteFrom('software_products')
     .where('org_id', '=', orgId).where('ignored', '=', 0)
     .where((eb) => eb.not(eb.exists(eb.selectFrom('software_installations as i').select(sql<number>`1`.as('one'))
-      .where('i.org_id', '=', orgId).whereRef('i.product_id', '=', 'software_products.id'))))
+      .where('i.org_id', '=', orgId).whereRef('i.product_id', '=', 'software_products.id').where(indexed('i.indexed')))))
     .executeTakeFirst();
   return Number(r.numDeletedRows);
 }
@@ -101,6 +108,25 @@ export async function deleteInstallations(db: Executor, orgId: string, ids: read
 
 /** A device's new installations: one prepared multi-row INSERT per 1 000 rows, without the query builder. */
 export const insertInstallations = (db: Executor, rows: readonly InstallationRow[]): Promise<void> => bulkInsert(db, 'software_installations', rows);
+
+// ---------- the product index queue (migration 1740) ----------
+
+export const queueIndex = (db: Executor, orgId: string, deviceId: string, now: string) =>
+  db.insertInto('software_index_queue').values({ org_id: orgId, device_id: deviceId, queued_at: now })
+    .onConflict((oc) => oc.columns(['org_id', 'device_id']).doNothing()).execute();
+
+/** Queued devices, oldest first: of one organization, or of all (the background flush). */
+export const queuedDevices = (db: Executor, orgId: string | null, limit: number): Promise<{ org_id: string; device_id: string }[]> =>
+  db.selectFrom('software_index_queue').select(['org_id', 'device_id'])
+    .$if(orgId !== null, (q) => q.where('org_id', '=', orgId!))
+    .orderBy('queued_at').orderBy('device_id').limit(limit).execute();
+
+/** Puts the device's unindexed installations into the product index and takes it off the queue. */
+export async function indexDevice(db: Executor, orgId: string, deviceId: string): Promise<void> {
+  await db.updateTable('software_installations').set({ indexed: 1 })
+    .where('org_id', '=', orgId).where('device_id', '=', deviceId).where('indexed', '=', 0).execute();
+  await db.deleteFrom('software_index_queue').where('org_id', '=', orgId).where('device_id', '=', deviceId).execute();
+}
 
 /**
  * Marks the device's installations as seen now (one statement) — those not seen yet today (UTC):
@@ -146,16 +172,16 @@ const nullSafeEq = (col: 'raw_publisher' | 'source', v: string | null) =>
  */
 export async function remapInstallations(db: Executor, orgId: string, from: string, to: string, raw: RawFilter | null): Promise<[number, number]> {
   const dup = await db.deleteFrom('software_installations')
-    .where('org_id', '=', orgId).where('product_id', '=', from)
+    .where('org_id', '=', orgId).where('product_id', '=', from).where(indexed('indexed'))
     .$if(raw !== null, (q) => q.where('raw_name', '=', raw!.raw_name).where(nullSafeEq('raw_publisher', raw!.raw_publisher)).where(nullSafeEq('source', raw!.source)))
     .where((eb) => eb.exists(eb.selectFrom('software_installations as o').select(sql<number>`1`.as('one'))
-      .where('o.org_id', '=', orgId).where('o.product_id', '=', to)
+      .where('o.org_id', '=', orgId).where('o.product_id', '=', to).where(indexed('o.indexed'))
       .whereRef('o.device_id', '=', 'software_installations.device_id')
       .whereRef('o.version', '=', 'software_installations.version')
       .whereRef('o.arch', '=', 'software_installations.arch')))
     .executeTakeFirst();
   const moved = await db.updateTable('software_installations').set({ product_id: to })
-    .where('org_id', '=', orgId).where('product_id', '=', from)
+    .where('org_id', '=', orgId).where('product_id', '=', from).where(indexed('indexed'))
     .$if(raw !== null, (q) => q.where('raw_name', '=', raw!.raw_name).where(nullSafeEq('raw_publisher', raw!.raw_publisher)).where(nullSafeEq('source', raw!.source)))
     .executeTakeFirst();
   return [Number(moved.numUpdatedRows), Number(dup.numDeletedRows)];
@@ -164,7 +190,7 @@ export async function remapInstallations(db: Executor, orgId: string, from: stri
 export async function deleteInstallationsOfProducts(db: Executor, orgId: string, productIds: readonly string[]): Promise<number> {
   let n = 0;
   for (const part of chunks(productIds)) {
-    const r = await db.deleteFrom('software_installations').where('org_id', '=', orgId).where('product_id', 'in', part).executeTakeFirst();
+    const r = await db.deleteFrom('software_installations').where('org_id', '=', orgId).where('product_id', 'in', part).where(indexed('indexed')).executeTakeFirst();
     n += Number(r.numDeletedRows);
   }
   return n;
@@ -180,7 +206,7 @@ export async function countsFor(db: Executor, orgId: string, ids: readonly strin
   for (const part of chunks(ids)) {
     const rows = await db.selectFrom('software_installations')
       .select(['product_id', (eb) => eb.fn.countAll().as('installations'), (eb) => eb.fn.count('device_id').distinct().as('devices')])
-      .where('org_id', '=', orgId).where('product_id', 'in', part).groupBy('product_id').execute();
+      .where('org_id', '=', orgId).where('product_id', 'in', part).where(indexed('indexed')).groupBy('product_id').execute();
     for (const r of rows) out.set(r.product_id, { product_id: r.product_id, installations: Number(r.installations), devices: Number(r.devices) });
   }
   return out;
@@ -191,12 +217,12 @@ export async function deviceCountFor(db: Executor, orgId: string, ids: readonly 
   if (!ids.length) return 0;
   if (ids.length <= CHUNK) {
     const r = await db.selectFrom('software_installations').select((eb) => eb.fn.count('device_id').distinct().as('c'))
-      .where('org_id', '=', orgId).where('product_id', 'in', ids).executeTakeFirstOrThrow();
+      .where('org_id', '=', orgId).where('product_id', 'in', ids).where(indexed('indexed')).executeTakeFirstOrThrow();
     return Number(r.c);
   }
   const devices = new Set<string>();
   for (const part of chunks(ids)) {
-    const rows = await db.selectFrom('software_installations').select('device_id').distinct().where('org_id', '=', orgId).where('product_id', 'in', part).execute();
+    const rows = await db.selectFrom('software_installations').select('device_id').distinct().where('org_id', '=', orgId).where('product_id', 'in', part).where(indexed('indexed')).execute();
     for (const r of rows) devices.add(r.device_id);
   }
   return devices.size;
@@ -209,7 +235,7 @@ export async function versionsFor(db: Executor, orgId: string, ids: readonly str
   for (const part of chunks(ids)) {
     const rows = await db.selectFrom('software_installations')
       .select(['product_id', 'version', (eb) => eb.fn.countAll().as('installations'), (eb) => eb.fn.count('device_id').distinct().as('devices')])
-      .where('org_id', '=', orgId).where('product_id', 'in', part).groupBy(['product_id', 'version']).execute();
+      .where('org_id', '=', orgId).where('product_id', 'in', part).where(indexed('indexed')).groupBy(['product_id', 'version']).execute();
     out.push(...rows.map((r) => ({ product_id: r.product_id, version: r.version, installations: Number(r.installations), devices: Number(r.devices) })));
   }
   return out;
@@ -243,7 +269,7 @@ export async function listProducts(db: Executor, orgId: string, f: ProductListFi
   if (f.sort === 'installations' || f.sort === 'devices') {
     const counts = db.selectFrom('software_installations')
       .select(['product_id', (eb) => eb.fn.countAll().as('installations'), (eb) => eb.fn.count('device_id').distinct().as('devices')])
-      .where('org_id', '=', orgId).groupBy('product_id').as('c');
+      .where('org_id', '=', orgId).where(indexed('indexed')).groupBy('product_id').as('c');
     const col = f.sort === 'installations' ? sql`coalesce(c.installations, 0)` : sql`coalesce(c.devices, 0)`;
     const rows = await base.leftJoin(counts, 'c.product_id', 'p.id')
       .selectAll('p').select(['c.installations', 'c.devices'])
@@ -267,7 +293,7 @@ export interface InstallationListRow extends InstallationRow {
 export async function productInstallations(db: Executor, orgId: string, productId: string, f: { version?: string; limit: number; offset: number }): Promise<{ rows: InstallationListRow[]; total: number }> {
   let base = db.selectFrom('software_installations as i')
     .innerJoin('discovered_devices as d', (j) => j.onRef('d.org_id', '=', 'i.org_id').onRef('d.id', '=', 'i.device_id'))
-    .where('i.org_id', '=', orgId).where('i.product_id', '=', productId);
+    .where('i.org_id', '=', orgId).where('i.product_id', '=', productId).where(indexed('i.indexed'));
   if (f.version !== undefined) base = base.where('i.version', '=', f.version);
   const total = Number((await base.select((eb) => eb.fn.countAll().as('c')).executeTakeFirstOrThrow()).c);
   const rows = await base
@@ -297,7 +323,7 @@ export const assetInstallations = (db: Executor, orgId: string, assetId: string)
 export async function rawNamesOf(db: Executor, orgId: string, productId: string, limit = 50): Promise<{ raw_publisher: string | null; raw_name: string; installations: number }[]> {
   const rows = await db.selectFrom('software_installations')
     .select(['raw_publisher', 'raw_name', (eb) => eb.fn.countAll().as('installations')])
-    .where('org_id', '=', orgId).where('product_id', '=', productId)
+    .where('org_id', '=', orgId).where('product_id', '=', productId).where(indexed('indexed'))
     .groupBy(['raw_publisher', 'raw_name']).orderBy(sql`count(*)`, 'desc').orderBy('raw_name').limit(limit).execute();
   return rows.map((r) => ({ ...r, installations: Number(r.installations) }));
 }

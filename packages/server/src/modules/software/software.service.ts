@@ -5,9 +5,10 @@
  * change. See docs/software.md.
  */
 import type { Ctx } from '../../context.js';
-import type { Executor } from '../../db/database.js';
+import type { Db, Executor } from '../../db/database.js';
+import { groupCommit } from '../../db/group-commit.js';
 import { authorize, orgOf } from '../../authz/policies.js';
-import { fromDbBool, toDbBool } from '../../db/dialect.js';
+import { engineOfDb, fromDbBool, toDbBool } from '../../db/dialect.js';
 import { notFound, unprocessable, type FieldError } from '../../errors.js';
 import { newId, nowIso } from '../../lib/ids.js';
 import * as events from '../events/events.service.js';
@@ -33,15 +34,74 @@ const ruleOf = (r: repo.RuleRow): SoftwareRule => ({
   targetPublisher: r.target_publisher, targetName: r.target_name,
 });
 
+// ---------------------------------------------------------------------------------------------
+// Per-organization caches for the discovery hook (every inventory of a fleet reports mostly the
+// same packages: normalising them and looking their products up again was a fifth of its cost)
+// ---------------------------------------------------------------------------------------------
+
 /**
- * The products for the given identities (by key): existing ones read in chunked IN lists, missing
- * ones inserted in one multi-row insert that skips keys a concurrent transaction inserted
- * meanwhile, then those re-read.
+ * Products are renamed, merged, ignored or deleted only when the rules change (`reapplyRules`), and
+ * every sync reads the rules: a cache made under other rules is dropped, so that is its invalidation.
  */
-async function ensureProducts(trx: Executor, orgId: string, wanted: ReadonlyMap<string, Resolved>, now: string): Promise<Map<string, repo.ProductRow>> {
-  const keys = [...wanted.keys()];
-  const byKey = new Map((await repo.productsByKeys(trx, orgId, keys)).map((p) => [p.key, p]));
-  const missing = keys.filter((k) => !byKey.has(k));
+interface OrgCache {
+  /** The rules these entries were made with (ids, positions, update times). */
+  rulesSig: string;
+  rules: CompiledRule[];
+  /** Reported package (all fields) → its normalised form under these rules. */
+  normalized: Map<string, NormalizedSoftware>;
+  /** Product key → product, for products created at least PRODUCT_CACHE_AGE_MS ago. */
+  products: Map<string, repo.ProductRow>;
+}
+
+/** Bound on either map of one organization; past it the map starts over. */
+const CACHE_LIMIT = 100_000;
+/**
+ * Only products older than this are cached: such a row was certainly committed (no transaction
+ * that creates products lasts that long), so a cached id never points at a rolled-back insert.
+ */
+const PRODUCT_CACHE_AGE_MS = 60_000;
+const caches = new Map<string, OrgCache>();
+
+function orgCache(orgId: string, ruleRows: readonly repo.RuleRow[]): OrgCache {
+  const rulesSig = ruleRows.map((r) => `${r.id}@${r.position}@${r.updated_at}`).join('|');
+  let c = caches.get(orgId);
+  if (!c || c.rulesSig !== rulesSig) caches.set(orgId, (c = { rulesSig, rules: compileRules(ruleRows), normalized: new Map(), products: new Map() }));
+  return c;
+}
+
+function normalizeCached(c: OrgCache, s: CanonicalSoftware): NormalizedSoftware {
+  const k = `${s.name}\u0000${s.publisher ?? '\u0001'}\u0000${s.version ?? '\u0001'}\u0000${s.arch ?? '\u0001'}\u0000${s.installDate ?? '\u0001'}\u0000${s.source ?? '\u0001'}`;
+  let n = c.normalized.get(k);
+  if (!n) {
+    if (c.normalized.size >= CACHE_LIMIT) c.normalized.clear();
+    c.normalized.set(k, (n = normalizeSoftware(s, c.rules)));
+  }
+  return n;
+}
+
+/**
+ * The products for the given identities (by key): cached ones first, the others read in chunked IN
+ * lists, missing ones inserted in one multi-row insert that skips keys a concurrent transaction
+ * inserted meanwhile, then those re-read.
+ */
+async function ensureProducts(trx: Executor, cache: Map<string, repo.ProductRow> | null, orgId: string, wanted: ReadonlyMap<string, Resolved>, now: string): Promise<Map<string, repo.ProductRow>> {
+  const byKey = new Map<string, repo.ProductRow>();
+  const unknown: string[] = [];
+  for (const k of wanted.keys()) {
+    const p = cache?.get(k);
+    if (p) byKey.set(k, p);
+    else unknown.push(k);
+  }
+  if (!unknown.length) return byKey;
+  const cacheBefore = new Date(Date.parse(now) - PRODUCT_CACHE_AGE_MS).toISOString();
+  for (const p of await repo.productsByKeys(trx, orgId, unknown)) {
+    byKey.set(p.key, p);
+    if (cache && p.created_at < cacheBefore) {
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(p.key, p);
+    }
+  }
+  const missing = unknown.filter((k) => !byKey.has(k));
   if (missing.length) {
     await repo.insertProducts(trx, missing.map((key) => {
       const r = wanted.get(key)!;
@@ -79,18 +139,18 @@ const instKey = (productId: string, version: string, arch: string): string => `$
  * A version change of the same product and arch is `updated`. Ignored products are not stored.
  */
 export async function syncInstallations(trx: Executor, orgId: string, deviceId: string, software: CanonicalSoftware[], now: string, firstSync: boolean): Promise<SoftwareChange[]> {
-  const rules = compileRules(await repo.listRules(trx, orgId));
+  const cache = orgCache(orgId, await repo.listRules(trx, orgId));
 
   // What the device has now, one entry per (product, version, arch); the first report wins.
   const reported = new Map<string, NormalizedSoftware>();
   const identities = new Map<string, Resolved>();
   for (const s of software) {
-    const n = normalizeSoftware(s, rules);
+    const n = normalizeCached(cache, s);
     const k = `${n.key}\n${n.version}\n${n.arch}`;
     if (!reported.has(k)) reported.set(k, n);
     if (!identities.has(n.key)) identities.set(n.key, n);
   }
-  const products = await ensureProducts(trx, orgId, identities, now);
+  const products = await ensureProducts(trx, cache.products, orgId, identities, now);
 
   const wanted = new Map<string, { n: NormalizedSoftware; product: repo.ProductRow }>();
   for (const n of reported.values()) {
@@ -104,12 +164,14 @@ export async function syncInstallations(trx: Executor, orgId: string, deviceId: 
 
   const toDelete: repo.InstallationRow[] = existing.filter((r) => !wanted.has(instKey(r.product_id, r.version, r.arch)));
   const toInsert: repo.InstallationRow[] = [];
+  const deferIndex = defersIndex(trx);
   for (const [k, { n, product }] of wanted) {
     const old = existingByKey.get(k);
     if (!old) {
       toInsert.push({
         id: newId(), org_id: orgId, device_id: deviceId, product_id: product.id, raw_name: n.rawName, raw_publisher: n.rawPublisher,
         version: n.version, arch: n.arch, install_date: n.installDate, source: n.source, first_seen_at: now, last_seen_at: now,
+        indexed: deferIndex ? 0 : 1,
       });
     } else if (old.raw_name !== n.rawName || old.raw_publisher !== n.rawPublisher || old.install_date !== n.installDate || old.source !== n.source) {
       // Same installation, reported differently (rare): keep its history, refresh what it says.
@@ -119,6 +181,7 @@ export async function syncInstallations(trx: Executor, orgId: string, deviceId: 
 
   await repo.deleteInstallations(trx, orgId, toDelete.map((r) => r.id));
   await repo.insertInstallations(trx, toInsert);
+  if (deferIndex && toInsert.length) await repo.queueIndex(trx, orgId, deviceId, now);
   if (toInsert.length < wanted.size) await repo.touchDevice(trx, orgId, deviceId, now);
 
   if (firstSync || (!toDelete.length && !toInsert.length)) return [];
@@ -127,6 +190,84 @@ export async function syncInstallations(trx: Executor, orgId: string, deviceId: 
   const others = [...new Set(toDelete.map((r) => r.product_id))].filter((id) => !known.has(id));
   const named = new Map([...products.values(), ...await repo.productsByIds(trx, orgId, others)].map((p) => [p.id, p]));
   return describeChanges(toDelete, toInsert, named);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The product index, maintained in batches (migration 1740)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * On SQLite new installations wait outside the "where is this product installed" index until their
+ * device's queue entry is flushed, many devices per transaction: each product's index page is then
+ * written once per batch instead of once per device (the index was half of an inventory's cost).
+ * PostgreSQL indexes at once (an UPDATE there writes a new row version into every index).
+ */
+const defersIndex = (db: Executor): boolean => engineOfDb(db) === 'sqlite';
+
+/** Devices per flush transaction: large enough to share index pages, short enough not to stall requests. */
+export const INDEX_BATCH = 32;
+
+/** Indexes up to `maxDevices` queued devices (of one organization, or of all); returns how many. */
+export async function flushIndex(trx: Executor, orgId: string | null, maxDevices: number): Promise<number> {
+  const queued = await repo.queuedDevices(trx, orgId, maxDevices);
+  for (const q of queued) await repo.indexDevice(trx, q.org_id, q.device_id);
+  return queued.length;
+}
+
+/** Empties the organization's queue: every reader of the product index calls this first. */
+async function indexedFor(db: Executor, orgId: string): Promise<void> {
+  if (!defersIndex(db) || !(await repo.queuedDevices(db, orgId, 1)).length) return;
+  const all = async (trx: Executor) => { while (await flushIndex(trx, orgId, 1000)); };
+  if (db.isTransaction) await all(db);
+  else await groupCommit(db as Db).run(all);
+}
+
+/** Background flushing per database handle: after INDEX_BATCH queued devices, or 1 s after the last one. */
+class IndexFlusher {
+  readonly #db: Db;
+  #queued = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #running = false;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  noteQueued(): void {
+    if (++this.#queued >= INDEX_BATCH) this.#flush();
+    else this.#timer ??= setTimeout(() => this.#flush(), 1000).unref();
+  }
+
+  #flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (this.#running) return;
+    this.#running = true;
+    this.#queued = 0;
+    groupCommit(this.#db).run((trx) => flushIndex(trx, null, INDEX_BATCH)).then(
+      (n) => {
+        this.#running = false;
+        // More was waiting (a backlog, or devices queued meanwhile): go on after pending requests.
+        if (n === INDEX_BATCH || this.#queued >= INDEX_BATCH) setImmediate(() => this.#flush());
+        else if (this.#queued) this.#timer ??= setTimeout(() => this.#flush(), 1000).unref();
+      },
+      () => {
+        // The database went away (shutdown) or the flush failed: the queue stays, and readers flush
+        // it themselves before they read, so nothing is lost or read stale.
+        this.#running = false;
+      },
+    );
+  }
+}
+
+const flushers = new WeakMap<Db, IndexFlusher>();
+
+/** Call after a transaction that ran `syncInstallations` committed: schedules the product index flush. */
+export function afterSync(db: Db): void {
+  if (engineOfDb(db) !== 'sqlite') return;
+  let f = flushers.get(db);
+  if (!f) flushers.set(db, (f = new IndexFlusher(db)));
+  f.noteQueued();
 }
 
 /** Removed + added rows → changes; a product+arch that lost one version and gained another was updated. */
@@ -177,6 +318,7 @@ function describeChanges(removed: repo.InstallationRow[], added: repo.Installati
  * deleted, and products left without installations (and not ignored) are deleted.
  */
 export async function reapplyRules(trx: Executor, orgId: string, now: string): Promise<RuleEffectDto> {
+  await indexedFor(trx, orgId);
   const rules = compileRules(await repo.listRules(trx, orgId));
   const raws = await repo.rawIdentities(trx, orgId);
   const effect: RuleEffectDto = { installationsRemapped: 0, installationsRemoved: 0, productsIgnored: 0, productsRestored: 0, productsRemoved: 0 };
@@ -187,7 +329,7 @@ export async function reapplyRules(trx: Executor, orgId: string, now: string): P
   });
   const wanted = new Map<string, Resolved>();
   for (const res of resolvedOf) if (!wanted.has(res.key)) wanted.set(res.key, res);
-  const byKey = await ensureProducts(trx, orgId, wanted, now);
+  const byKey = await ensureProducts(trx, null, orgId, wanted, now);
 
   // Moves, per current product: the whole product when all its identities go to one place.
   const moves = new Map<string, { raw: repo.RawIdentity; to: string }[]>();
@@ -388,6 +530,7 @@ export async function previewRule(ctx: Ctx, input: RulePreviewInputT): Promise<R
   authorize(ctx.actor, 'software.manage');
   const orgId = orgOf(ctx);
   const rule = compileRule(validateRule(input));
+  await indexedFor(ctx.db, orgId);
   const matching = (await repo.allProducts(ctx.db, orgId)).filter((p) => rule.test({ publisher: p.publisher, name: p.name }));
   const counts = await repo.countsFor(ctx.db, orgId, matching.map((p) => p.id));
   let installations = 0;
@@ -437,6 +580,7 @@ export async function listProducts(ctx: Ctx, q: ProductQueryInput): Promise<{ it
   const desc = sort.startsWith('-');
   const limit = q.limit ?? 50;
   const offset = q.offset ?? 0;
+  await indexedFor(ctx.db, orgId);
   const { rows, total } = await repo.listProducts(ctx.db, orgId, {
     q: q.q?.trim() || undefined, ignored: q.ignored, sort: sort.replace(/^-/, '') as repo.ProductListFilter['sort'], desc, limit, offset,
   });
@@ -461,6 +605,7 @@ export async function getProduct(ctx: Ctx, id: string): Promise<ProductDetailDto
   authorize(ctx.actor, 'software.read');
   const orgId = orgOf(ctx);
   const p = await requireProduct(ctx.db, orgId, id);
+  await indexedFor(ctx.db, orgId);
   const c = (await repo.countsFor(ctx.db, orgId, [id])).get(id);
   return {
     id: p.id, publisher: p.publisher, name: p.name, ignored: fromDbBool(p.ignored),
@@ -475,6 +620,7 @@ export async function productInstallations(ctx: Ctx, id: string, q: Installation
   authorize(ctx.actor, 'software.read');
   const orgId = orgOf(ctx);
   await requireProduct(ctx.db, orgId, id);
+  await indexedFor(ctx.db, orgId);
   const limit = q.limit ?? 100;
   const offset = q.offset ?? 0;
   const { rows, total } = await repo.productInstallations(ctx.db, orgId, id, { version: q.version, limit, offset });
