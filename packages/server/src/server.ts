@@ -6,12 +6,15 @@ import { optimize } from './db/dialect.js';
 import { buildApp } from './app.js';
 import * as identity from './modules/identity/identity.service.js';
 import * as imports from './modules/imports/imports.service.js';
+import { startParserPool, stopParserPool } from './modules/discovery/discovery.parse-pool.js';
 
 /** config → database → migrate → buildApp → listen; prints the one-time setup link on a new install. */
 export async function serve(config: Config = loadConfig()): Promise<void> {
   const database = createDatabase(config.databaseUrl, { backgroundCheckpoint: true, cacheMb: config.sqliteCacheMb });
   await migrateToLatest(database.db);
   const app = await buildApp({ database, config });
+  // Agent messages are parsed in a worker thread (discovery.parse-pool.ts).
+  startParserPool();
   // Import jobs cut off by a stop or crash: failed with the reason (their batches are as recorded).
   await imports.recoverInterrupted(database.db, database.engine, config);
   await app.listen({ port: config.port, host: config.host });
@@ -33,6 +36,7 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
     await app.close();
+    await stopParserPool();
     await database.close();
   });
 }

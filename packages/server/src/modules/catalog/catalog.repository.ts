@@ -139,20 +139,32 @@ export const deleteSupplier = (db: Executor, orgId: string, id: string) =>
 
 // ---------- models ----------
 
-const modelsWithRefs = (db: Executor, orgId: string) =>
+const modelsWithNames = (db: Executor, orgId: string) =>
   db.selectFrom('models')
     .innerJoin('categories', 'categories.id', 'models.category_id')
     .leftJoin('manufacturers', 'manufacturers.id', 'models.manufacturer_id')
     .selectAll('models')
-    .select((eb) => [
+    .select([
       'categories.name as category_name', 'categories.asset_class', 'categories.data_bearing', 'categories.requires_acceptance',
       'categories.acceptance_terms', 'categories.acceptance_terms_version', 'categories.tag_pattern',
       'manufacturers.name as manufacturer_name',
+    ])
+    .where('models.org_id', '=', orgId);
+
+/**
+ * A model with its category and manufacturer, without its asset count (which reads every asset of
+ * the model): what writing an asset needs.
+ */
+export const findModelRefs = (db: Executor, orgId: string, id: string) =>
+  modelsWithNames(db, orgId).where('models.id', '=', id).executeTakeFirst();
+
+const modelsWithRefs = (db: Executor, orgId: string) =>
+  modelsWithNames(db, orgId)
+    .select((eb) => [
       eb.selectFrom('assets').select((e) => e.fn.countAll().as('c'))
         .whereRef('assets.org_id', '=', 'models.org_id').whereRef('assets.model_id', '=', 'models.id')
         .where('assets.deleted_at', 'is', null).as('asset_count'),
-    ])
-    .where('models.org_id', '=', orgId);
+    ]);
 
 type RawModelRow = NonNullable<Awaited<ReturnType<ReturnType<typeof modelsWithRefs>['executeTakeFirst']>>>;
 export type ModelRow = Omit<RawModelRow, 'asset_count'> & { asset_count: number };

@@ -52,7 +52,7 @@ export interface ModelInfo {
 
 const numOrNull = (v: number | null): number | null => (v === null ? null : Number(v));
 
-const toModelInfo = (m: repo.ModelRow): ModelInfo => ({
+const toModelInfo = (m: NonNullable<Awaited<ReturnType<typeof repo.findModelRefs>>>): ModelInfo => ({
   id: m.id, name: m.name, categoryId: m.category_id, manufacturerId: m.manufacturer_id,
   eolMonths: numOrNull(m.eol_months),
   defaultCustomFields: parseJsonObject(m.default_custom_fields),
@@ -66,7 +66,7 @@ const toModelInfo = (m: repo.ModelRow): ModelInfo => ({
 
 /** A model of the organization with its category, or 404 with the given field path. */
 export async function requireModel(db: Executor, orgId: string, id: string, path?: string): Promise<ModelInfo> {
-  const m = await repo.findModel(db, orgId, id);
+  const m = await repo.findModelRefs(db, orgId, id);
   if (!m) throw notFound('model', path);
   return toModelInfo(m);
 }

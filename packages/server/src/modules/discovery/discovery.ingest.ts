@@ -23,7 +23,7 @@ import { newId, nowIso, UUID_RE } from '../../lib/ids.js';
 import * as events from '../events/events.service.js';
 import type { CanonicalDevice } from './discovery.canonical.js';
 import {
-  contentSections, messageToDevice, mergePartialDevice, NormalizeError, parseJsonMessage, parseXmlMessage, type AgentMessage,
+  contentSections, messageToDevice, mergePartialDevice, NormalizeError, type AgentMessage,
 } from './discovery.normalize.js';
 import {
   decodeText, detectCompression, encodeReply, hintFromContentType, inflateBounded, jsonContactReply, jsonErrorReply, jsonOkReply,
@@ -37,6 +37,7 @@ import {
   type ApplyInput, type CreateState, type MatchRule, type ReconcileSettings,
 } from './discovery.reconcile.js';
 import * as software from '../software/software.service.js';
+import { parseMessage } from './discovery.parse-pool.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -222,7 +223,7 @@ async function processMessage(ctx: Ctx, settings: EffectiveSettings, enrollmentI
   const stored = { settings, enrollmentId, bytes, format, compression, wireBytes: wire.length };
   let msg: AgentMessage;
   try {
-    msg = format === 'xml' ? parseXmlMessage(text) : parseJsonMessage(text);
+    msg = await parseMessage(text, format);
   } catch (err) {
     if (!(err instanceof NormalizeError)) throw err;
     // Kept (as failed, unattributed) so that nothing an agent sent is lost.
@@ -462,7 +463,7 @@ export async function processQueued(ctx: Ctx, orgId: string, agentId: string, lo
     if (!stored) continue;
     const text = decodeText(await gunzipAsync(stored.body));
     try {
-      const msg = stored.format === 'json' ? parseJsonMessage(text) : parseXmlMessage(text);
+      const msg = await parseMessage(text, stored.format === 'json' ? 'json' : 'xml');
       await processPayload(ctx, settings, agent, id, msg, log);
       done++;
     } catch (err) {
