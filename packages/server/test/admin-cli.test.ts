@@ -106,7 +106,8 @@ describe('server process', () => {
     const child = spawn(process.execPath, [MAIN], { env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    for (let i = 0; i < 100 && !out.includes('/setup?token='); i++) await new Promise((r) => setTimeout(r, 100));
+    // Up to 30 s: a fresh database runs every migration first, slow on a loaded machine.
+    for (let i = 0; i < 300 && !out.includes('/setup?token='); i++) await new Promise((r) => setTimeout(r, 100));
     expect(out).toContain(`http://127.0.0.1:${port}/setup?token=`);
     const health = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(await health.json()).toEqual({ status: 'ready', database: 'sqlite' });
