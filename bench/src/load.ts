@@ -125,6 +125,11 @@ export interface ScenarioResult {
   p99: number;
   max: number;
   rssMb: number;
+  /**
+   * Server CPU per request of the measured run, in ms (process = every thread, main = the
+   * JavaScript thread only). Unlike latency, it hardly depends on what else the machine runs.
+   */
+  cpuMsPerRequest?: { process: number; main: number };
 }
 
 export interface LoadOptions {
@@ -261,6 +266,7 @@ export async function measure(server: RunningServer, access: BenchAccess, def: S
   failures.clear();
   const latencies: number[] = [];
   let non2xx = 0;
+  const cpuBefore = server.cpuMs();
   const started = performance.now();
   let lastResponse = started;
   const result = await cannon({ ...base, duration: opts.duration, ...cap(1) }, (s) => {
@@ -270,6 +276,9 @@ export async function measure(server: RunningServer, access: BenchAccess, def: S
   });
   const rssMb = server.rssMb();
   await server.waitIdle();
+  const cpuAfter = server.cpuMs();
+  const served = latencies.length + non2xx;
+  const cpuMsPerRequest = served ? { process: (cpuAfter.process - cpuBefore.process) / served, main: (cpuAfter.main - cpuBefore.main) / served } : undefined;
   const sorted = Float64Array.from(latencies).sort();
   // autocannon notices the end only at its next 1 s tick; a run cut short by the pool ends at its last response.
   const exhausted = !!write && write.queue.remaining === 0;
@@ -286,7 +295,7 @@ export async function measure(server: RunningServer, access: BenchAccess, def: S
     name: def.name, path: def.path, requests: latencies.length, non2xx, errors: result.errors + result.timeouts, seconds,
     rps: latencies.length / seconds,
     p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1] ?? NaN,
-    rssMb, ...(note ? { note } : {}),
+    rssMb, ...(cpuMsPerRequest ? { cpuMsPerRequest } : {}), ...(note ? { note } : {}),
   };
 }
 

@@ -161,7 +161,7 @@ async function main(): Promise<void> {
       (globalThis as { gc?: () => void }).gc?.();
       const r = await measure(server, access, def, { duration, warmup, connections });
       results.push(r);
-      console.log(`  ${r.name.padEnd(32)} ${fmt(r.rps, 0).padStart(7)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms${r.non2xx || r.errors || !r.requests ? `  (${r.requests} ok, ${r.non2xx} non-2xx, ${r.errors} errors/timeouts)` : ''}`);
+      console.log(`  ${r.name.padEnd(32)} ${fmt(r.rps, 0).padStart(7)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms${r.cpuMsPerRequest ? `  server CPU ${fmt(r.cpuMsPerRequest.main, 2)} ms/req (main thread), ${fmt(r.cpuMsPerRequest.process, 2)} (all)` : ''}${r.non2xx || r.errors || !r.requests ? `  (${r.requests} ok, ${r.non2xx} non-2xx, ${r.errors} errors/timeouts)` : ''}`);
       if (r.note) console.log(`    ${r.note}`);
     }
     if (discoveryAccess) {

@@ -14,6 +14,8 @@ export interface RunningServer {
   rssMb(): number;
   /** Peak resident set size so far, in MiB. */
   peakRssMb(): number;
+  /** CPU time the server has used so far, in ms: the whole process and its main (JavaScript) thread alone. */
+  cpuMs(): { process: number; main: number };
   /** Resolves once the server has used under 5% of a CPU for half a second (its backlog is done). */
   waitIdle(maxMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -43,9 +45,9 @@ function procStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** utime + stime of a process in clock ticks (1/100 s on Linux), from /proc/<pid>/stat. */
-function cpuTicks(pid: number): number {
+function cpuTicks(pid: number, tid?: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return Number(fields[11]) + Number(fields[12]);
   } catch {
@@ -104,6 +106,8 @@ export async function startServer(opts: { databaseUrl: string; dataDir: string; 
     pid,
     rssMb: () => procStatusMb(pid, 'VmRSS'),
     peakRssMb: () => procStatusMb(pid, 'VmHWM'),
+    // Clock ticks are 1/100 s on Linux; the main thread's id is the process id.
+    cpuMs: () => ({ process: cpuTicks(pid) * 10, main: cpuTicks(pid, pid) * 10 }),
     waitIdle: (maxMs) => waitIdle(pid, maxMs),
     stop: async () => {
       if (exited !== null) return;

@@ -9,6 +9,8 @@ import { AppError } from '../src/errors.js';
 import { permissionsOf } from '../src/authz/permissions.js';
 import type { Ctx } from '../src/context.js';
 import * as custody from '../src/modules/custody/custody.service.js';
+import * as events from '../src/modules/events/events.service.js';
+import { groupCommit } from '../src/db/group-commit.js';
 import { allowedFrom, type LifecycleState } from '../src/modules/lifecycle/lifecycle.machine.js';
 
 interface Assignment {
@@ -361,6 +363,32 @@ describe.each(engines)('custody (%s)', (engine) => {
       expect(await openOf(a.id)).toHaveLength(1);
       expect(await eventsOf('asset.checked_out', a.id)).toHaveLength(1);
       expect((await asset(a.id)).lifecycle_state).toBe('deployed');
+    });
+
+    it('check-outs and check-ins arriving together share a commit (SQLite); a refused one writes nothing and the event chain stays whole', async () => {
+      const [a, b, c, d] = [await fx.asset(), await fx.asset(), await fx.asset(), await fx.asset()];
+      expect((await checkout(tech, d.id, toUser(emp2))).statusCode).toBe(200);
+      const ctx = ctxOf(owner);
+      const before = await snapshot();
+      const batchesBefore = groupCommit(db()).stats.batches;
+      const results = await Promise.allSettled([
+        custody.checkout(ctx, a.id, { targetType: 'user', targetId: emp1.userId }),
+        // The same asset again, in the same batch: the unit sees the first one's assignment.
+        custody.checkout(ctx, a.id, { targetType: 'user', targetId: emp2.userId }),
+        custody.checkout(ctx, b.id, { targetType: 'user', targetId: emp2.userId }),
+        custody.checkin(ctx, c.id, {}),
+        custody.checkin(ctx, d.id, {}),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+      expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ status: 409, code: 'custody.already_checked_out', extra: { holder: { id: emp1.userId } } });
+      expect((results[3] as PromiseRejectedResult).reason).toMatchObject({ status: 409, code: 'custody.not_checked_out' });
+      if (engine === 'sqlite') expect(groupCommit(db()).stats.batches - batchesBefore).toBe(1);
+      expect(await openOf(a.id)).toHaveLength(1);
+      expect(await openOf(b.id)).toHaveLength(1);
+      expect(await openOf(d.id)).toHaveLength(0);
+      // Three writes of two events each; the refused ones recorded nothing.
+      expect(await snapshot()).toEqual({ ...before, events: before.events + 6, assignments: before.assignments + 2 });
+      expect((await events.verify(db(), owner.orgId))[0]).toMatchObject({ ok: true });
     });
 
     if (engine === 'postgres') {

@@ -9,10 +9,18 @@
  * mostly touch the same pages; written in one commit, they cost a fraction.
  *
  * One runner per database handle; with a single unit waiting, it is one transaction as before.
+ *
+ * Check-outs and check-ins (custody) use it on SQLite too. Their transactions never wait for I/O
+ * (better-sqlite3 is synchronous), so a unit started at once would always run alone: every
+ * request the event loop has already read would only reach the runner after the unit's commit.
+ * The shared runner therefore starts a batch from `setImmediate`, after the loop has handled the
+ * requests that arrived together (Node's check phase follows its poll phase); those queue and
+ * share the batch. When the server is idle that costs one turn of the event loop.
  */
 import type { ControlledTransaction } from 'kysely';
 import type { Db, Tx } from './database.js';
 import type { DB } from './schema.js';
+import type { Engine } from './dialect.js';
 
 interface Unit {
   fn: (trx: Tx) => Promise<unknown>;
@@ -23,14 +31,17 @@ interface Unit {
 export class GroupCommit {
   readonly #db: Db;
   readonly #maxUnits: number;
+  readonly #deferStart: boolean;
   #queue: Unit[] = [];
   #running = false;
   #batches = 0;
   #units = 0;
 
-  constructor(db: Db, maxUnits = 16) {
+  /** `deferStart`: an idle runner starts its next batch from `setImmediate` instead of at once. */
+  constructor(db: Db, maxUnits = 16, deferStart = false) {
     this.#db = db;
     this.#maxUnits = maxUnits;
+    this.#deferStart = deferStart;
   }
 
   /** Transactions written and units run so far (units / batches = how much was shared). */
@@ -41,12 +52,14 @@ export class GroupCommit {
   run<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.#running) void this.#drain();
+      if (this.#running) return;
+      this.#running = true;
+      if (this.#deferStart) setImmediate(() => void this.#drain());
+      else void this.#drain();
     });
   }
 
   async #drain(): Promise<void> {
-    this.#running = true;
     try {
       while (this.#queue.length) await this.#batch(this.#queue.splice(0, this.#maxUnits));
     } finally {
@@ -99,9 +112,22 @@ export class GroupCommit {
 
 const runners = new WeakMap<Db, GroupCommit>();
 
-/** The group-commit runner of this database handle. */
+/** The group-commit runner of this database handle (batches start from `setImmediate`). */
 export function groupCommit(db: Db): GroupCommit {
   let r = runners.get(db);
-  if (!r) runners.set(db, (r = new GroupCommit(db)));
+  if (!r) runners.set(db, (r = new GroupCommit(db, 16, true)));
   return r;
+}
+
+/**
+ * A short write transaction of a request (custody's check-out and check-in): on SQLite a unit of
+ * the shared group-commit runner, on PostgreSQL a transaction of its own.
+ *
+ * Why not PostgreSQL: there concurrent transactions run side by side and queue only at the
+ * organization's event-chain head, which each takes last. Units of a batch take it with the
+ * first unit's events and then lock the next unit's rows: a transaction outside the batch that
+ * holds one of those rows and waits for the chain head would deadlock with it.
+ */
+export function writeTransaction<T>(db: Db, engine: Engine, fn: (trx: Tx) => Promise<T>): Promise<T> {
+  return engine === 'sqlite' ? groupCommit(db).run(fn) : db.transaction().execute(fn);
 }

@@ -11,6 +11,7 @@ import type { Executor } from '../../db/database.js';
 import { authorize, orgOf } from '../../authz/policies.js';
 import { AppError, badRequest, conflict, forbidden, notFound, unprocessable, type FieldError } from '../../errors.js';
 import { fromDbBool, isUniqueViolation, violatedConstraint } from '../../db/dialect.js';
+import { writeTransaction } from '../../db/group-commit.js';
 import { newId, nowIso } from '../../lib/ids.js';
 import * as events from '../events/events.service.js';
 import * as members from '../members/members.service.js';
@@ -325,7 +326,8 @@ export async function checkout(ctx: Ctx, assetId: string, input: CheckoutInput):
   const expectedReturnAt = input.expectedReturnAt ?? null;
   checkExpectedReturn(expectedReturnAt, checkedOutAt);
   try {
-    return await ctx.db.transaction().execute(async (trx) => {
+    // Concurrent check-outs and check-ins share a commit on SQLite (db/group-commit.ts).
+    return await writeTransaction(ctx.db, ctx.engine, async (trx) => {
       const asset = await requireAsset(trx, orgId, assetId);
       const target = await resolveTarget(trx, orgId, input.targetType, input.targetId);
       // The holder is read only when there is one (for the 409); a check-out racing another one
@@ -426,7 +428,7 @@ export async function checkin(ctx: Ctx, assetId: string, input: CheckinInput): P
   if (input.updateDefaultLocation && !locationId) {
     throw unprocessable('custody.location_required', 'Say which location becomes the default.', [{ path: '/body/locationId', message: 'is required when updateDefaultLocation is true', code: 'required' }]);
   }
-  return ctx.db.transaction().execute(async (trx) => {
+  return writeTransaction(ctx.db, ctx.engine, async (trx) => {
     const asset = await requireAsset(trx, orgId, assetId);
     const open = await repo.findOpenAssignment(trx, orgId, assetId);
     if (!open) throw notCheckedOut(asset.asset_tag);

@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/database.js';
 import { containsCi } from '../../db/dialect.js';
+import { first, prepare } from '../../db/prepared.js';
 
 export interface MemberRow {
   user_id: string;
@@ -31,8 +32,10 @@ export function listMembers(db: Executor, orgId: string, q?: string): Promise<Me
   return query.orderBy('users.display_name').orderBy('users.email').execute();
 }
 
-export const findMember = (db: Executor, orgId: string, userId: string): Promise<MemberRow | undefined> =>
-  base(db, orgId).where('memberships.user_id', '=', userId).executeTakeFirst();
+// Check-outs to a person read the member and their profile: both statements are built once (db/prepared.ts).
+const findMemberQuery = prepare((db: Executor, orgId: string, userId: string) => base(db, orgId).where('memberships.user_id', '=', userId));
+
+export const findMember = (db: Executor, orgId: string, userId: string): Promise<MemberRow | undefined> => first(db, findMemberQuery(db, orgId, userId));
 
 export const insertMembership = (db: Executor, orgId: string, userId: string, role: string, now: string) =>
   db.insertInto('memberships').values({ org_id: orgId, user_id: userId, role, created_at: now, updated_at: now }).execute();
@@ -64,8 +67,10 @@ export const updateDisplayName = (db: Executor, userId: string, displayName: str
 
 // ---- Member profiles (employee number, title, phone, department, location, manager) ----
 
-export const findProfile = (db: Executor, orgId: string, userId: string) =>
-  db.selectFrom('member_profiles').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+const findProfileQuery = prepare((db: Executor, orgId: string, userId: string) =>
+  db.selectFrom('member_profiles').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId));
+
+export const findProfile = (db: Executor, orgId: string, userId: string) => first(db, findProfileQuery(db, orgId, userId));
 
 export interface ProfileRow {
   user_id: string;

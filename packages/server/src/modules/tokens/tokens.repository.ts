@@ -1,15 +1,19 @@
 import type { Executor } from '../../db/database.js';
 import type { ApiTokensTable } from '../../db/schema.js';
+import { first, prepare } from '../../db/prepared.js';
 
 export type TokenRow = ApiTokensTable & { owner_email?: string };
 
 export const insertToken = (db: Executor, row: ApiTokensTable) => db.insertInto('api_tokens').values(row).execute();
 
-export const findByHash = (db: Executor, hash: string) =>
+// Every request with a token looks it up: the statement is built once (db/prepared.ts).
+const findByHashQuery = prepare((db: Executor, hash: string) =>
   db.selectFrom('api_tokens').innerJoin('memberships', (j) => j.onRef('memberships.org_id', '=', 'api_tokens.org_id').onRef('memberships.user_id', '=', 'api_tokens.user_id'))
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
     .selectAll('api_tokens').select(['memberships.role', 'users.email', 'users.is_active'])
-    .where('api_tokens.token_hash', '=', hash).executeTakeFirst();
+    .where('api_tokens.token_hash', '=', hash));
+
+export const findByHash = (db: Executor, hash: string) => first(db, findByHashQuery(db, hash));
 
 export function listTokens(db: Executor, orgId: string, opts: { userId: string; includeService: boolean; includeAll: boolean }): Promise<TokenRow[]> {
   let q = db.selectFrom('api_tokens').innerJoin('users', 'users.id', 'api_tokens.user_id')
