@@ -120,8 +120,9 @@ export function groupCommit(db: Db): GroupCommit {
 }
 
 /**
- * A short write transaction of a request (custody's check-out and check-in): on SQLite a unit of
- * the shared group-commit runner, on PostgreSQL a transaction of its own.
+ * A short write transaction of a request (custody's check-out and check-in, discovery's processing
+ * of an inventory): on SQLite a unit of the shared group-commit runner, on PostgreSQL a transaction
+ * of its own.
  *
  * Why not PostgreSQL: there concurrent transactions run side by side and queue only at the
  * organization's event-chain head, which each takes last. Units of a batch take it with the

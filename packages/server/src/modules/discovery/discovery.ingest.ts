@@ -15,7 +15,7 @@ import { systemActor } from '../../context.js';
 import type { Executor } from '../../db/database.js';
 import type { DiscoverySettingsTable } from '../../db/schema.js';
 import { isUniqueViolation, toDbBool } from '../../db/dialect.js';
-import { groupCommit } from '../../db/group-commit.js';
+import { writeTransaction } from '../../db/group-commit.js';
 import { sha256 } from '../../lib/crypto.js';
 import { parseJsonArray } from '../../lib/json.js';
 import { AppError } from '../../errors.js';
@@ -358,8 +358,8 @@ async function ingestInventory(ctx: Ctx, agent: AgentState, msg: AgentMessage, s
 }
 
 /**
- * Second transaction (shared with inventories arriving at the same time: group commit, each in
- * its own savepoint): canonical record → discovered device (a partial inventory is merged into the
+ * Second transaction (on SQLite shared with inventories arriving at the same time: group commit,
+ * each in its own savepoint; on PostgreSQL its own, see `writeTransaction`): canonical record → discovered device (a partial inventory is merged into the
  * stored record). On failure the payload is marked failed with the reason and the agent's last
  * error is set; the raw payload stays.
  */
@@ -372,7 +372,7 @@ async function processPayload(ctx: Ctx, settings: EffectiveSettings, agent: Agen
      * agent cannot fill); the device is then stored and sent to review instead of failing the
      * inventory.
      */
-    const write = (blocked?: string) => groupCommit(ctx.db).run(async (trx) => {
+    const write = (blocked?: string) => writeTransaction(ctx.db, ctx.engine, async (trx) => {
       const now = nowIso();
       const current = await repo.findDeviceByAgent(trx, orgId, agent.id);
       const previous = current ? JSON.parse(current.record) as CanonicalDevice : null;
