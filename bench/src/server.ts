@@ -14,6 +14,8 @@ export interface RunningServer {
   rssMb(): number;
   /** Peak resident set size so far, in MiB. */
   peakRssMb(): number;
+  /** CPU seconds (user + system, all threads) the server process has used so far. */
+  cpuSeconds(): number;
   /** Resolves once the server has used under 5% of a CPU for half a second (its backlog is done). */
   waitIdle(maxMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -104,6 +106,7 @@ export async function startServer(opts: { databaseUrl: string; dataDir: string; 
     pid,
     rssMb: () => procStatusMb(pid, 'VmRSS'),
     peakRssMb: () => procStatusMb(pid, 'VmHWM'),
+    cpuSeconds: () => cpuTicks(pid) / 100,
     waitIdle: (maxMs) => waitIdle(pid, maxMs),
     stop: async () => {
       if (exited !== null) return;
