@@ -313,6 +313,7 @@ export async function commit(db: Db, ctx: Ctx, config: Config, jobId: string): P
       await run.processor.prepare(trx);
       if (bulkFullText) await pauseFullTextMerges(trx);
       const deferred = bulkFullText && job.target === 'assets' ? await deferAssetIndexing(trx, job.org_id) : null;
+      if (deferred) run.processor.bulkLoad?.();
       let writing = true;
       for await (const chunk of chunks(readRows(filePath(config, job), run.settings.info, limits), READ_CHUNK)) {
         if (cancelled.has(job.id)) throw new Cancelled();
