@@ -79,7 +79,7 @@ export interface ImportPlan {
   refs: ImportRefs;
 }
 
-export interface ImportBaseline { seconds: number; rowsPerSecond: number; copySeconds: number }
+export interface ImportBaseline { seconds: number; rowsPerSecond: number; copySeconds: number; /** CPU seconds of this process (the inserts run in it) */ cpuSeconds: number }
 
 export interface ImportResult {
   rows: number;
@@ -98,6 +98,8 @@ export interface ImportResult {
   counts: { created: number; updated: number; unchanged: number; failed: number; errors: number };
   /** counted in the database afterwards: assets with this run's tags, their open assignments, their events */
   verified: { assets: number; openAssignments: number; assetEvents: number };
+  /** server CPU seconds (all threads) per phase: on a shared machine steadier than wall-clock */
+  serverCpuSeconds: { upload: number; validate: number; commit: number };
   /** server peak RSS (VmHWM, MiB) at the end of each phase */
   peakRssMb: { upload: number; validate: number; commit: number };
   csvBytes: number;
@@ -386,6 +388,7 @@ export async function bulkInsertBaseline(databaseUrl: string, plan: ImportPlan, 
       const gen = rowGenerator(plan.refs, plan.tagPrefix, SEED);
       const orgId = plan.refs.orgId;
       const t = performance.now();
+      const cpu0 = process.cpuUsage();
       await db.transaction().execute(async (trx) => {
         const batch = 10_000;
         for (let done = 0; done < plan.rows;) {
@@ -408,10 +411,12 @@ export async function bulkInsertBaseline(databaseUrl: string, plan: ImportPlan, 
         }
       });
       const seconds = (performance.now() - t) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       const written = Number((await db.selectFrom('assets').select((eb) => eb.fn.countAll<number>().as('n')).where('asset_tag', 'like', `${plan.tagPrefix}%`).executeTakeFirstOrThrow()).n);
       if (written !== plan.rows) throw new Error(`baseline: ${written} rows written, expected ${plan.rows}`);
-      log(`baseline: ${plan.rows.toLocaleString('en')} rows bulk-inserted into assets in ${seconds.toFixed(2)} s (${Math.round(plan.rows / seconds).toLocaleString('en')} rows/s; copy made in ${copySeconds.toFixed(1)} s)`);
-      return { seconds, rowsPerSecond: plan.rows / seconds, copySeconds };
+      log(`baseline: ${plan.rows.toLocaleString('en')} rows bulk-inserted into assets in ${seconds.toFixed(2)} s (${Math.round(plan.rows / seconds).toLocaleString('en')} rows/s, ${cpuSeconds.toFixed(2)} s CPU; copy made in ${copySeconds.toFixed(1)} s)`);
+      return { seconds, rowsPerSecond: plan.rows / seconds, copySeconds, cpuSeconds };
     } finally {
       await database.close();
     }
@@ -467,6 +472,7 @@ export async function importScenario(server: RunningServer, databaseUrl: string,
   const failures: string[] = [];
 
   const t0 = performance.now();
+  const cpu0 = server.cpuSeconds();
   const form = new FormData();
   form.set('target', 'assets');
   form.set('file', await openAsBlob(plan.csvPath, { type: 'text/csv' }), `bench-import-${plan.rows}.csv`);
@@ -474,6 +480,7 @@ export async function importScenario(server: RunningServer, databaseUrl: string,
   const uploaded = (await up.json()) as JobView;
   if (up.status !== 201) throw new Error(`upload: HTTP ${up.status} ${JSON.stringify(uploaded)}`);
   const tUploaded = performance.now();
+  const cpuUploaded = server.cpuSeconds();
   const rssUpload = server.peakRssMb();
   const id = uploaded.id;
   const wrong = HEADERS.filter((h, i) => uploaded.mapping[uploaded.source.headerKeys[i] ?? h] !== EXPECTED_MAPPING[h]);
@@ -484,6 +491,7 @@ export async function importScenario(server: RunningServer, databaseUrl: string,
   if (v.status !== 202) throw new Error(`validate: HTTP ${v.status} ${JSON.stringify(v.json)}`);
   const validated = await waitFor(server, token, id, 'validating', maxMs);
   const tValidated = performance.now();
+  const cpuValidated = server.cpuSeconds();
   const rssValidate = server.peakRssMb();
   if (validated.status !== 'validated') failures.push(`dry run ended ${validated.status}: ${validated.failureReason ?? ''}`);
   if (validated.counts.created !== plan.rows || validated.counts.errors !== 0) failures.push(`dry run: ${validated.counts.created} to create, ${validated.counts.errors} errors`);
@@ -495,11 +503,13 @@ export async function importScenario(server: RunningServer, databaseUrl: string,
 
   let committed = validated;
   let tCommitted = tValidated;
+  let cpuCommitted = cpuValidated;
   if (validated.status === 'validated') {
     const c = await api<JobView>(server, token, 'POST', `/imports/${id}/commit`, {});
     if (c.status !== 202) throw new Error(`commit: HTTP ${c.status} ${JSON.stringify(c.json)}`);
     committed = await waitFor(server, token, id, 'committing', maxMs);
     tCommitted = performance.now();
+    cpuCommitted = server.cpuSeconds();
     if (committed.status !== 'committed') failures.push(`commit ended ${committed.status}: ${committed.failureReason ?? ''}`);
     if (committed.counts.created !== plan.rows || committed.counts.errors !== 0 || committed.counts.failed !== 0) {
       failures.push(`commit: ${committed.counts.created} created, ${committed.counts.failed} failed, ${committed.counts.errors} errors (expected ${plan.rows} created)`);
@@ -535,6 +545,6 @@ export async function importScenario(server: RunningServer, databaseUrl: string,
     totalSeconds, rowsPerSecond: plan.rows / totalSeconds,
     serverValidateSeconds: validated.report?.seconds ?? null, serverCommitSeconds: committed.status === 'committed' ? committed.report?.seconds ?? null : null,
     counts: { created: committed.counts.created, updated: committed.counts.updated, unchanged: committed.counts.unchanged, failed: committed.counts.failed, errors: committed.counts.errors },
-    verified, peakRssMb: { upload: rssUpload, validate: rssValidate, commit: rssCommit }, csvBytes: plan.csvBytes, baseline,
+    verified, serverCpuSeconds: { upload: cpuUploaded - cpu0, validate: cpuValidated - cpuUploaded, commit: cpuCommitted - cpuValidated }, peakRssMb: { upload: rssUpload, validate: rssValidate, commit: rssCommit }, csvBytes: plan.csvBytes, baseline,
   };
 }

@@ -214,13 +214,13 @@ async function main(): Promise<void> {
 function printImport(r: ImportResult): void {
   const b = r.baseline;
   const rows: string[][] = [
-    ['upload (multipart, inspected, counted, auto-mapped)', fmt(r.uploadSeconds, 2), '', fmt(r.peakRssMb.upload, 0)],
-    ['dry run (validate every row)', fmt(r.validateSeconds, 2), r.serverValidateSeconds === null ? '' : fmt(r.serverValidateSeconds, 2), fmt(r.peakRssMb.validate, 0)],
-    ['commit (all-or-nothing, events, custody)', fmt(r.commitSeconds, 2), r.serverCommitSeconds === null ? '' : fmt(r.serverCommitSeconds, 2), fmt(r.peakRssMb.commit, 0)],
-    ['total, end to end', fmt(r.totalSeconds, 2), '', fmt(r.peakRssMb.commit, 0)],
+    ['upload (multipart, inspected, counted, auto-mapped)', fmt(r.uploadSeconds, 2), '', fmt(r.serverCpuSeconds.upload, 2), fmt(r.peakRssMb.upload, 0)],
+    ['dry run (validate every row)', fmt(r.validateSeconds, 2), r.serverValidateSeconds === null ? '' : fmt(r.serverValidateSeconds, 2), fmt(r.serverCpuSeconds.validate, 2), fmt(r.peakRssMb.validate, 0)],
+    ['commit (all-or-nothing, events, custody)', fmt(r.commitSeconds, 2), r.serverCommitSeconds === null ? '' : fmt(r.serverCommitSeconds, 2), fmt(r.serverCpuSeconds.commit, 2), fmt(r.peakRssMb.commit, 0)],
+    ['total, end to end', fmt(r.totalSeconds, 2), '', fmt(r.serverCpuSeconds.upload + r.serverCpuSeconds.validate + r.serverCpuSeconds.commit, 2), fmt(r.peakRssMb.commit, 0)],
   ];
-  if (b) rows.push(['baseline: bulk INSERT of the same rows, 1 transaction', fmt(b.seconds, 2), '', '']);
-  const head = ['import phase', 'seconds', 'server says', 'peak RSS MB'];
+  if (b) rows.push(['baseline: bulk INSERT of the same rows, 1 transaction', fmt(b.seconds, 2), '', fmt(b.cpuSeconds, 2), '']);
+  const head = ['import phase', 'seconds', 'server says', 'server CPU s', 'peak RSS MB'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
   console.log(`\nimport of ${r.rows.toLocaleString('en')} asset rows (${(r.csvBytes / 2 ** 20).toFixed(1)} MiB CSV, job ${r.jobId}): ${r.ok ? 'OK' : 'FAILED'}`);

@@ -1,11 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { call, createTestApp, engines, setupOwner, type Session, type TestApp } from './harness.js';
 import { commit, csv, upload } from './imports-helpers.js';
+import { SORT_KEYS } from '../src/db/migrations/2026-11-25T1510_sort_keys.js';
+import { deferAssetIndexing } from '../src/db/dialect.js';
 
 interface Hit { assetTag: string; name: string | null }
 
 // All-or-nothing commits of ≥ 5,000 rows load the full-text index in bulk (SQLite: merges paused
-// until the end of the transaction, then one merge); what search finds must not change.
+// until the end of the transaction, then one merge; the new assets' search documents and sort keys
+// written set-based at the end instead of by the row triggers); what search finds and how lists
+// sort must not change, and the triggers must be back afterwards, whether the import committed
+// or failed.
 describe.each(engines)('imports: bulk all-or-nothing commits and search (%s)', (engine) => {
   let t: TestApp;
   let owner: Session;
@@ -16,10 +22,36 @@ describe.each(engines)('imports: bulk all-or-nothing commits and search (%s)', (
   });
   afterAll(() => t.close());
 
+  // Every 97th row is checked out to the owner (her name becomes the asset's assignee: searchable, a sort key).
   const rows = (n: number, prefix: string, bad: number | null = null) => csv([
-    ['Asset Tag', 'Name', 'Model', 'Category', 'Purchase Date'],
-    ...Array.from({ length: n }, (_, i) => [`${prefix}-${String(i).padStart(5, '0')}`, `Zephyr ${prefix.toLowerCase()} unit ${i}`, 'Bulk Model', 'Bulk Category', i === bad ? 'not a date' : '2024-01-15']),
+    ['Asset Tag', 'Name', 'Model', 'Category', 'Manufacturer', 'Location', 'Purchase Date', 'Checked Out To'],
+    ...Array.from({ length: n }, (_, i) => [`${prefix}-${String(i).padStart(5, '0')}`, `Zephyr ${prefix.toLowerCase()} unit ${i}`, `Bulk Model ${i % 3}`, 'Bulk Category',
+      'Bulkmaker', `Site ${i % 4}`, i === bad ? 'not a date' : '2024-01-15', i % 97 === 5 ? owner.email : null]),
   ]);
+  const triggers = async () => (t.engine === 'sqlite'
+    ? (await sql<{ name: string }>`select name from sqlite_master where type = 'trigger' and tbl_name = 'assets' order by name`.execute(t.database.db)).rows.map((r) => r.name)
+    : []);
+  /** Sort keys and search documents equal what their views compute, for every asset. */
+  const expectIndexesCurrent = async (words: string[]) => {
+    const db = t.database.db;
+    const keys = await db.selectFrom('asset_sort_keys').selectAll().orderBy('asset_id').execute();
+    const source = (await sql<Record<string, string | null>>`select asset_id, org_id, ${sql.raw(SORT_KEYS.join(', '))} from asset_sort_source order by asset_id`.execute(db)).rows;
+    expect(keys).toEqual(source);
+    const assets = Number((await db.selectFrom('assets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    expect(Number((await db.selectFrom('asset_search').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(assets);
+    if (t.engine === 'postgres') {
+      const stale = await sql<{ asset_id: string }>`select s.asset_id from asset_search s join asset_search_source v on v.asset_id = s.asset_id where s.document <> v.document`.execute(db);
+      expect(stale.rows).toEqual([]);
+      return;
+    }
+    const docs = (await sql<Record<string, string | null>>`select asset_id, tag, serial, name, model, manufacturer, assignee, notes from asset_search_source`.execute(db)).rows;
+    for (const word of words) {
+      const holds = (v: string | null) => v !== null && (v.toLowerCase().match(/[a-z0-9]+/g) ?? ([] as string[])).includes(word);
+      const want = docs.filter((r) => Object.entries(r).some(([k, v]) => k !== 'asset_id' && holds(v))).map((r) => r.asset_id).sort();
+      const got = (await sql<{ asset_id: string }>`select s.asset_id from asset_search s where s.id in (select rowid from assets_fts(${`"${word}"`}))`.execute(db)).rows.map((r) => r.asset_id).sort();
+      expect(got, word).toEqual(want);
+    }
+  };
   const search = async (q: string) => {
     const res = await call(t, owner, 'GET', `/api/v1/search?q=${encodeURIComponent(q)}`);
     expect(res.statusCode, res.body).toBe(200);
@@ -27,6 +59,11 @@ describe.each(engines)('imports: bulk all-or-nothing commits and search (%s)', (
   };
 
   it('a 6,000-row commit is searchable by tag and by name, first row to last; a failed one leaves search as it was', async () => {
+    const before = await triggers();
+    if (engine === 'sqlite') expect(before).toContain('assets_search_ai');
+    // An asset that exists before: the import must leave its index rows alone.
+    const early = await upload(t, owner, 'assets', rows(3, 'EARLY'), { fields: { options: JSON.stringify({ createMissing: true }) } });
+    expect((await commit(t, owner, early.id)).status).toBe('committed');
     const job = await upload(t, owner, 'assets', rows(6000, 'BULK'), { fields: { options: JSON.stringify({ createMissing: true }) } });
     const done = await commit(t, owner, job.id);
     expect(done.status, done.failureReason ?? '').toBe('committed');
@@ -36,6 +73,8 @@ describe.each(engines)('imports: bulk all-or-nothing commits and search (%s)', (
       expect((await search(tag)).map((h) => h.assetTag)).toEqual([tag]);
     }
     expect((await search('zephyr bulk unit 4321')).map((h) => h.assetTag)).toContain('BULK-04321');
+    expect(await triggers()).toEqual(before);
+    await expectIndexesCurrent(['olivia', 'zephyr', 'bulk', 'early', '05825', 'bulkmaker']);
 
     // One bad row at the end: nothing of the 5,500 rows is written, search finds none of them.
     const failing = await upload(t, owner, 'assets', rows(5500, 'GONE', 5499), { fields: { options: JSON.stringify({ createMissing: true }) } });
@@ -43,6 +82,8 @@ describe.each(engines)('imports: bulk all-or-nothing commits and search (%s)', (
     expect(failed.status).toBe('failed');
     expect(await search('GONE-00001')).toEqual([]);
     expect((await search('BULK-05998')).map((h) => h.assetTag)).toEqual(['BULK-05998']);
+    expect(await triggers()).toEqual(before);
+    await expectIndexesCurrent(['gone', 'olivia', 'zephyr']);
 
     // Later single writes still update the index.
     const created = await call(t, owner, 'GET', '/api/v1/search?q=BULK-00007');
@@ -50,5 +91,22 @@ describe.each(engines)('imports: bulk all-or-nothing commits and search (%s)', (
     const patched = await call(t, owner, 'PATCH', `/api/v1/assets/${id}`, { name: 'Quokka renamed' });
     expect(patched.statusCode, patched.body).toBe(200);
     expect((await search('quokka')).map((h) => h.assetTag)).toEqual(['BULK-00007']);
+    // The bulk path really is taken on SQLite (and a rollback restores the triggers).
+    await t.database.db.transaction().execute(async (trx) => {
+      const d = await deferAssetIndexing(trx, owner.orgId);
+      expect(d === null).toBe(engine !== 'sqlite');
+      if (engine === 'sqlite') {
+        const inside = (await sql<{ name: string }>`select name from sqlite_master where type = 'trigger' and tbl_name = 'assets'`.execute(trx)).rows.map((r) => r.name);
+        expect(inside).not.toContain('assets_search_ai');
+        expect(inside).not.toContain('assets_sort_ai');
+      }
+      throw new Error('rollback');
+    }).catch((err: unknown) => { if (!(err instanceof Error) || err.message !== 'rollback') throw err; });
+    expect(await triggers()).toEqual(before);
+    // A small import afterwards goes through the triggers again.
+    const after = await upload(t, owner, 'assets', rows(2, 'LATER'), { fields: { options: JSON.stringify({ createMissing: true }) } });
+    expect((await commit(t, owner, after.id)).status).toBe('committed');
+    expect((await search('LATER-00001')).map((h) => h.assetTag)).toEqual(['LATER-00001']);
+    await expectIndexesCurrent(['later', 'quokka', 'olivia']);
   }, 120_000);
 });

@@ -250,6 +250,53 @@ export async function resumeFullTextMerges(db: Kysely<any>): Promise<void> {
   await sql`insert into assets_fts(assets_fts) values ('optimize')`.execute(db);
 }
 
+/**
+ * SQLite, for one long all-or-nothing import of many assets: the row triggers that index each new
+ * asset (`assets_search_ai`: its `asset_search` row and full-text document; `assets_sort_ai`: its
+ * `asset_sort_keys` row, both through their views) are dropped inside the transaction and
+ * `completeAssetIndexing` does their work once, set-based, for every asset that has no
+ * `asset_search` row, then re-creates them from the definitions saved here (the same text), all
+ * before the commit; a rollback restores them with everything else (SQLite DDL is
+ * transactional). While they are dropped, the other triggers still keep existing assets current
+ * (an assignment of an existing asset re-indexes it); for the new ones they find no index rows
+ * yet and do nothing, and the set-based pass computes the final state from the views. Only the
+ * transaction's own connection sees the change (others read the committed schema), and on
+ * SQLite the server's one connection is held by the import until it commits. PostgreSQL, or a
+ * schema without exactly these triggers: null (the triggers do the work).
+ */
+export interface DeferredAssetIndexing { orgId: string; triggers: { name: string; sql: string }[]; lastSearchId: number }
+
+const ASSET_INSERT_TRIGGERS = ['assets_search_ai', 'assets_sort_ai'];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Kysely handle or transaction
+export async function deferAssetIndexing(db: Kysely<any>, orgId: string): Promise<DeferredAssetIndexing | null> {
+  if (engineOfDb(db) !== 'sqlite') return null;
+  const triggers = (await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
+    where type = 'trigger' and tbl_name = 'assets' and name in (${sql.join(ASSET_INSERT_TRIGGERS)}) order by rowid`.execute(db)).rows;
+  if (triggers.length !== ASSET_INSERT_TRIGGERS.length) return null;
+  const last = (await sql<{ id: number | null }>`select max(id) as id from asset_search`.execute(db)).rows[0]?.id ?? 0;
+  for (const t of triggers) await sql.raw(`drop trigger "${t.name}"`).execute(db);
+  return { orgId, triggers, lastSearchId: Number(last) };
+}
+
+/** Ends `deferAssetIndexing` in the same transaction: indexes the new assets, then re-creates the triggers. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Kysely handle or transaction
+export async function completeAssetIndexing(db: Kysely<any>, d: DeferredAssetIndexing): Promise<void> {
+  // What assets_search_ai did per row: the asset's asset_search row (its id is the document's rowid) …
+  await sql`insert into asset_search(org_id, asset_id)
+    select a.org_id, a.id from assets a where a.org_id = ${d.orgId} and not exists (select 1 from asset_search s where s.asset_id = a.id) order by a.id`.execute(db);
+  // … and its document, from the view, in rowid order.
+  await sql`insert into assets_fts(rowid, tag, serial, name, model, manufacturer, assignee, notes)
+    select s.id, v.tag, v.serial, v.name, v.model, v.manufacturer, v.assignee, v.notes
+      from asset_search s join asset_search_source v on v.asset_id = s.asset_id where s.id > ${d.lastSearchId} order by s.id`.execute(db);
+  // What assets_sort_ai did per row.
+  await sql`insert into asset_sort_keys(asset_id, org_id, model_name, category_name, manufacturer_name, location_name, assignee_name, supplier_name, department_name)
+    select v.asset_id, v.org_id, v.model_name, v.category_name, v.manufacturer_name, v.location_name, v.assignee_name, v.supplier_name, v.department_name
+      from asset_search s join asset_sort_source v on v.asset_id = s.asset_id
+     where s.id > ${d.lastSearchId} and not exists (select 1 from asset_sort_keys k where k.asset_id = s.asset_id)`.execute(db);
+  for (const t of d.triggers) await sql.raw(t.sql).execute(db);
+}
+
 /** Health probe used by /readyz. */
 export async function ping<T>(db: Kysely<T>): Promise<void> {
   await sql`select 1`.execute(db);

@@ -142,6 +142,9 @@ export function snapshot(a: repo.AssetRecord): Flat {
   return out;
 }
 
+/** Values whose JSON texts differ exactly when the values are not `===` (so no JSON is needed to compare them). */
+const scalar = (v: unknown): boolean => v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+
 /** Field-level before/after of two flat snapshots (custom fields as `customFields.<key>`). */
 export function flatDiff(before: Flat | null, after: Flat | null): events.Changes {
   const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];
@@ -149,7 +152,8 @@ export function flatDiff(before: Flat | null, after: Flat | null): events.Change
   for (const k of keys) {
     const b = before?.[k] ?? null;
     const a = after?.[k] ?? null;
-    if (JSON.stringify(b) !== JSON.stringify(a)) out[k] = { before: b, after: a };
+    if (b === a) continue;
+    if ((scalar(b) && scalar(a)) || JSON.stringify(b) !== JSON.stringify(a)) out[k] = { before: b, after: a };
   }
   return out;
 }

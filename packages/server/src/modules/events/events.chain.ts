@@ -27,18 +27,92 @@ export interface ChainedEvent {
   prevHash: string;
 }
 
+/** JSON text of object keys seen so far (the same few keys recur in every event). */
+const quotedKeys = new Map<string, string>();
+const quoteKey = (k: string): string => {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    if (quotedKeys.size < 10_000) quotedKeys.set(k, q);
+  }
+  return q;
+};
+
+/**
+ * The same text as `canonicalize` (RFC 8785), faster for what events hold: strings, finite numbers,
+ * booleans, null, plain arrays and plain objects are written here (keys sorted by UTF-16 code
+ * units, as `Array.prototype.sort` does); anything else (undefined, NaN, functions, objects with
+ * `toJSON` such as dates …) goes to `canonicalize` itself, so every edge case keeps its behaviour.
+ * `events-chain.test.ts` compares both on generated values.
+ */
+function canon(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'number':
+      if (Number.isFinite(v)) return JSON.stringify(v);
+      break;
+    case 'object': {
+      if (v === null) return 'null';
+      if ((v as { toJSON?: unknown }).toJSON !== undefined) break;
+      if (Array.isArray(v)) {
+        let out = '[';
+        for (let i = 0; i < v.length; i++) {
+          const x: unknown = v[i];
+          if (i) out += ',';
+          out += x === undefined || typeof x === 'symbol' ? 'null' : canon(x);
+        }
+        return `${out}]`;
+      }
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o);
+      if (keys.length > 1) keys.sort();
+      let out = '';
+      for (const k of keys) {
+        const x = o[k];
+        if (x === undefined || typeof x === 'symbol') continue;
+        out += `${out ? ',' : '{'}${quoteKey(k)}:${canon(x)}`;
+      }
+      return out ? `${out}}` : '{}';
+    }
+    default:
+      break;
+  }
+  // Template interpolation as in canonicalize: a nested value it cannot write becomes "undefined".
+  return `${canonicalize(v)}`;
+}
+
+/** RFC 8785 canonical JSON (the text `canonicalize` writes). */
 export function canonicalJson(value: unknown): string {
-  const out = canonicalize(value);
+  const out = value === undefined || typeof value === 'function' || typeof value === 'symbol' ? canonicalize(value) : canon(value);
   if (out === undefined) throw new Error('Value cannot be canonicalized');
   return out;
 }
 
+const nullable = (s: string | null): string => (s === null ? 'null' : JSON.stringify(s));
+const isText = (s: unknown): s is string => typeof s === 'string';
+const isTextOrNull = (s: unknown): s is string | null => s === null || typeof s === 'string';
+/** The fields have the types the fast path writes (a missing one would be left out, not written as null). */
+const plainEvent = (e: ChainedEvent): boolean => isText(e.action) && isTextOrNull(e.actorId) && isText(e.actorLabel) && isText(e.actorType)
+  && isText(e.chainId) && isText(e.changes) && isText(e.entityId) && isText(e.entityType) && isText(e.id) && isText(e.meta)
+  && isText(e.occurredAt) && isTextOrNull(e.orgId) && isText(e.prevHash) && isTextOrNull(e.requestId) && typeof e.seq === 'number' && Number.isFinite(e.seq);
+
 export function eventHash(e: ChainedEvent): string {
-  const body = canonicalJson({
-    v: 1, id: e.id, chainId: e.chainId, seq: e.seq, orgId: e.orgId, occurredAt: e.occurredAt,
-    actorType: e.actorType, actorId: e.actorId, actorLabel: e.actorLabel, action: e.action,
-    entityType: e.entityType, entityId: e.entityId, changes: e.changes, meta: e.meta,
-    requestId: e.requestId, prevHash: e.prevHash,
-  });
+  // canonicalJson of { v: 1, id, chainId, seq, orgId, occurredAt, actorType, actorId, actorLabel, action,
+  // entityType, entityId, changes, meta, requestId, prevHash }, written with its keys in sorted order.
+  const body = plainEvent(e)
+    ? `{"action":${JSON.stringify(e.action)},"actorId":${nullable(e.actorId)},"actorLabel":${JSON.stringify(e.actorLabel)},`
+      + `"actorType":${JSON.stringify(e.actorType)},"chainId":${JSON.stringify(e.chainId)},"changes":${JSON.stringify(e.changes)},`
+      + `"entityId":${JSON.stringify(e.entityId)},"entityType":${JSON.stringify(e.entityType)},"id":${JSON.stringify(e.id)},`
+      + `"meta":${JSON.stringify(e.meta)},"occurredAt":${JSON.stringify(e.occurredAt)},"orgId":${nullable(e.orgId)},`
+      + `"prevHash":${JSON.stringify(e.prevHash)},"requestId":${nullable(e.requestId)},"seq":${JSON.stringify(e.seq)},"v":1}`
+    : canonicalJson({
+      v: 1, id: e.id, chainId: e.chainId, seq: e.seq, orgId: e.orgId, occurredAt: e.occurredAt,
+      actorType: e.actorType, actorId: e.actorId, actorLabel: e.actorLabel, action: e.action,
+      entityType: e.entityType, entityId: e.entityId, changes: e.changes, meta: e.meta,
+      requestId: e.requestId, prevHash: e.prevHash,
+    });
   return createHash('sha256').update(body).digest('hex');
 }

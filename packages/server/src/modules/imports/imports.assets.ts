@@ -94,6 +94,13 @@ export class AssetProcessor implements RowProcessor {
     this.refs.discardPending();
   }
 
+  /** Set while the asset insert triggers are dropped for a bulk commit (repo.insertAssets explains). */
+  private bulk = false;
+
+  bulkLoad(): void {
+    this.bulk = true;
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   async chunk(rows: ParsedRow[], db: Executor, write: boolean): Promise<ChunkResult> {
@@ -547,7 +554,7 @@ export class AssetProcessor implements RowProcessor {
         externals.push({ org_id: orgId, target: 'assets', source: this.p.options.externalIdSource, value: pl.externalId, entity_id: a.id, created_at: now });
       }
     }
-    await repo.insertAssets(db, inserts);
+    await repo.insertAssets(db, inserts, this.bulk);
     await repo.deleteFieldValues(db, orgId, rewriteValues);
     await repo.insertFieldValues(db, values);
     await repo.insertExternalIds(db, dedupeExternals(externals, await repo.findExternalIds(db, orgId, 'assets', this.p.options.externalIdSource, externals.map((e) => e.value))));

@@ -178,6 +178,8 @@ export interface RowProcessor {
   plannedReferences(): { kind: string; name: string }[];
   /** A batch rolled back: forget what was planned for it. */
   rollback?(): void;
+  /** The commit indexes new records once at its end (dialect.deferAssetIndexing): the processor may write them differently. */
+  bulkLoad?(): void;
 }
 
 export interface ProcessorContext {

@@ -15,7 +15,7 @@ import { systemActor } from '../../context.js';
 import type { Db, Executor } from '../../db/database.js';
 import type { Config } from '../../config.js';
 import { nowIso } from '../../lib/ids.js';
-import { pauseFullTextMerges, refreshStatistics, resumeFullTextMerges } from '../../db/dialect.js';
+import { completeAssetIndexing, deferAssetIndexing, pauseFullTextMerges, refreshStatistics, resumeFullTextMerges } from '../../db/dialect.js';
 import * as events from '../events/events.service.js';
 import { ImportFileError, readRows, type ReadLimits, type SourceInfo } from './imports.read.js';
 import * as repo from './imports.repository.js';
@@ -104,7 +104,11 @@ const READ_CHUNK = 500;
 /** Tables a bulk load grows; their planner statistics are refreshed every STATS_EVERY rows (PostgreSQL). */
 const GROWING = ['assets', 'asset_search', 'asset_sort_keys', 'assignments', 'asset_field_values', 'external_ids', 'events'];
 const STATS_EVERY = 20_000;
-/** All-or-nothing commits of at least this many rows pause the full-text index's merges until their end (dialect.pauseFullTextMerges). */
+/**
+ * All-or-nothing commits of at least this many rows pause the full-text index's merges until their
+ * end (dialect.pauseFullTextMerges) and, importing assets, index the new assets once at the end
+ * instead of row by row (dialect.deferAssetIndexing).
+ */
 const BULK_FULL_TEXT_ROWS = 5_000;
 
 class RowErrors extends Error {}
@@ -308,6 +312,8 @@ export async function commit(db: Db, ctx: Ctx, config: Config, jobId: string): P
     await db.transaction().execute(async (trx) => {
       await run.processor.prepare(trx);
       if (bulkFullText) await pauseFullTextMerges(trx);
+      const deferred = bulkFullText && job.target === 'assets' ? await deferAssetIndexing(trx, job.org_id) : null;
+      if (deferred) run.processor.bulkLoad?.();
       let writing = true;
       for await (const chunk of chunks(readRows(filePath(config, job), run.settings.info, limits), READ_CHUNK)) {
         if (cancelled.has(job.id)) throw new Cancelled();
@@ -321,6 +327,7 @@ export async function commit(db: Db, ctx: Ctx, config: Config, jobId: string): P
         await new Promise((r) => setImmediate(r));
       }
       if (!writing) throw new RowErrors();
+      if (deferred) await completeAssetIndexing(trx, deferred);
       if (bulkFullText) await resumeFullTextMerges(trx);
       const c = run.progress.counts;
       await repo.updateJob(trx, job.org_id, job.id, {
