@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { call, createTestApp, engines, setupOwner, type Session, type TestApp } from './harness.js';
 import { commit, csv, upload } from './imports-helpers.js';
-import { SORT_KEYS } from '../src/db/migrations/2026-11-25T1510_sort_keys.js';
+import { expectSearchCurrent, expectSortKeysCurrent } from './index-checks.js';
 import { deferAssetIndexing } from '../src/db/dialect.js';
 
 interface Hit { assetTag: string; name: string | null }
@@ -31,26 +31,13 @@ describe.each(engines)('imports: bulk all-or-nothing commits and search (%s)', (
   const triggers = async () => (t.engine === 'sqlite'
     ? (await sql<{ name: string }>`select name from sqlite_master where type = 'trigger' and tbl_name = 'assets' order by name`.execute(t.database.db)).rows.map((r) => r.name)
     : []);
-  /** Sort keys and search documents equal what their views compute, for every asset. */
+  /** Sort keys and search documents equal what their views compute, and every asset has a search row. */
   const expectIndexesCurrent = async (words: string[]) => {
     const db = t.database.db;
-    const keys = await db.selectFrom('asset_sort_keys').selectAll().orderBy('asset_id').execute();
-    const source = (await sql<Record<string, string | null>>`select asset_id, org_id, ${sql.raw(SORT_KEYS.join(', '))} from asset_sort_source order by asset_id`.execute(db)).rows;
-    expect(keys).toEqual(source);
+    await expectSortKeysCurrent(t);
     const assets = Number((await db.selectFrom('assets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     expect(Number((await db.selectFrom('asset_search').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(assets);
-    if (t.engine === 'postgres') {
-      const stale = await sql<{ asset_id: string }>`select s.asset_id from asset_search s join asset_search_source v on v.asset_id = s.asset_id where s.document <> v.document`.execute(db);
-      expect(stale.rows).toEqual([]);
-      return;
-    }
-    const docs = (await sql<Record<string, string | null>>`select asset_id, tag, serial, name, model, manufacturer, assignee, notes from asset_search_source`.execute(db)).rows;
-    for (const word of words) {
-      const holds = (v: string | null) => v !== null && (v.toLowerCase().match(/[a-z0-9]+/g) ?? ([] as string[])).includes(word);
-      const want = docs.filter((r) => Object.entries(r).some(([k, v]) => k !== 'asset_id' && holds(v))).map((r) => r.asset_id).sort();
-      const got = (await sql<{ asset_id: string }>`select s.asset_id from asset_search s where s.id in (select rowid from assets_fts(${`"${word}"`}))`.execute(db)).rows.map((r) => r.asset_id).sort();
-      expect(got, word).toEqual(want);
-    }
+    await expectSearchCurrent(t, words);
   };
   const search = async (q: string) => {
     const res = await call(t, owner, 'GET', `/api/v1/search?q=${encodeURIComponent(q)}`);
