@@ -157,6 +157,7 @@ const modelsWithNames = (db: Executor, orgId: string) =>
  */
 export const findModelRefs = (db: Executor, orgId: string, id: string) =>
   modelsWithNames(db, orgId).where('models.id', '=', id).executeTakeFirst();
+export type ModelRefsRow = NonNullable<Awaited<ReturnType<typeof findModelRefs>>>;
 
 const modelsWithRefs = (db: Executor, orgId: string) =>
   modelsWithNames(db, orgId)

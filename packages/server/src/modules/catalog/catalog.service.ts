@@ -52,7 +52,7 @@ export interface ModelInfo {
 
 const numOrNull = (v: number | null): number | null => (v === null ? null : Number(v));
 
-const toModelInfo = (m: NonNullable<Awaited<ReturnType<typeof repo.findModelRefs>>>): ModelInfo => ({
+const toModelInfo = (m: repo.ModelRefsRow): ModelInfo => ({
   id: m.id, name: m.name, categoryId: m.category_id, manufacturerId: m.manufacturer_id,
   eolMonths: numOrNull(m.eol_months),
   defaultCustomFields: parseJsonObject(m.default_custom_fields),

@@ -359,9 +359,9 @@ async function ingestInventory(ctx: Ctx, agent: AgentState, msg: AgentMessage, s
 
 /**
  * Second transaction (on SQLite shared with inventories arriving at the same time: group commit,
- * each in its own savepoint; on PostgreSQL its own, see `writeTransaction`): canonical record → discovered device (a partial inventory is merged into the
- * stored record). On failure the payload is marked failed with the reason and the agent's last
- * error is set; the raw payload stays.
+ * each in its own savepoint; on PostgreSQL its own, see `writeTransaction`): canonical record →
+ * discovered device (a partial inventory is merged into the stored record). On failure the payload
+ * is marked failed with the reason and the agent's last error is set; the raw payload stays.
  */
 async function processPayload(ctx: Ctx, settings: EffectiveSettings, agent: AgentState, payloadId: string, msg: AgentMessage, log: FastifyBaseLogger): Promise<void> {
   const orgId = settings.orgId;

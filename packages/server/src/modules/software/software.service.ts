@@ -264,7 +264,7 @@ const flushers = new WeakMap<Db, IndexFlusher>();
 
 /** Call after a transaction that ran `syncInstallations` committed: schedules the product index flush. */
 export function afterSync(db: Db): void {
-  if (engineOfDb(db) !== 'sqlite') return;
+  if (!defersIndex(db)) return;
   let f = flushers.get(db);
   if (!f) flushers.set(db, (f = new IndexFlusher(db)));
   f.noteQueued();
