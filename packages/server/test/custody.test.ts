@@ -379,8 +379,17 @@ describe.each(engines)('custody (%s)', (engine) => {
         custody.checkin(ctx, c.id, {}),
         custody.checkin(ctx, d.id, {}),
       ]);
-      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
-      expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ status: 409, code: 'custody.already_checked_out', extra: { holder: { id: emp1.userId } } });
+      // SQLite runs the batch in arrival order, so the first check-out of `a` wins. PostgreSQL runs
+      // each call in its own transaction and either may win the race; exactly one does.
+      const [firstA, secondA] = [results[0], results[1]];
+      const winnerIndex = engine === 'sqlite' ? 0 : results.slice(0, 2).findIndex((r) => r.status === 'fulfilled');
+      expect(winnerIndex).toBeGreaterThanOrEqual(0);
+      const expected = ['rejected', 'rejected', 'fulfilled', 'rejected', 'fulfilled'];
+      expected[winnerIndex] = 'fulfilled';
+      expect(results.map((r) => r.status)).toEqual(expected);
+      const loser = (winnerIndex === 0 ? secondA : firstA) as PromiseRejectedResult;
+      const winnerTarget = winnerIndex === 0 ? emp1.userId : emp2.userId;
+      expect(loser.reason).toMatchObject({ status: 409, code: 'custody.already_checked_out', extra: { holder: { id: winnerTarget } } });
       expect((results[3] as PromiseRejectedResult).reason).toMatchObject({ status: 409, code: 'custody.not_checked_out' });
       if (engine === 'sqlite') expect(groupCommit(db()).stats.batches - batchesBefore).toBe(1);
       expect(await openOf(a.id)).toHaveLength(1);
