@@ -280,7 +280,9 @@ describe('normalisation of the captured agent messages', () => {
   });
 
   it('malformed messages are refused by the parser', () => {
-    expect(() => parseXmlMessage('<REQUEST><QUERY>INVENTORY</QUERY>')).toThrow(/malformed XML/);
+    // Parsed without line tracking; a document that is not well-formed is read again to say where.
+    expect(() => parseXmlMessage('<REQUEST><QUERY>INVENTORY</QUERY>')).toThrow('malformed XML: 1:33: unclosed tag: REQUEST');
+    expect(() => parseXmlMessage('<REQUEST>\n<CONTENT><BIOS></CONTENT>\n</REQUEST>')).toThrow(/^malformed XML: 2:\d+: unexpected close tag/);
     expect(() => parseXmlMessage(fixture(F.r640Xml).slice(0, 50_000))).toThrow(NormalizeError);
     expect(() => parseXmlMessage('<?xml version="1.0"?><REPLY/>')).toThrow(/REQUEST/);
     expect(() => parseJsonMessage('{"action":"inventory",')).toThrow(/malformed JSON/);

@@ -23,7 +23,7 @@ import { newId, nowIso, UUID_RE } from '../../lib/ids.js';
 import * as events from '../events/events.service.js';
 import type { CanonicalDevice } from './discovery.canonical.js';
 import {
-  contentSections, messageToDevice, mergePartialDevice, NormalizeError, type AgentMessage,
+  mergePartialDevice, NormalizeError, type PreparedMessage,
 } from './discovery.normalize.js';
 import {
   decodeText, detectCompression, encodeReply, hintFromContentType, inflateBounded, jsonContactReply, jsonErrorReply, jsonOkReply,
@@ -220,8 +220,11 @@ async function processMessage(ctx: Ctx, settings: EffectiveSettings, enrollmentI
   if (!format) throw new ProtocolError(400, 'The body is neither an XML nor a JSON agent message.', 'unknown_format');
   hint.format = format;
 
-  const stored = { settings, enrollmentId, bytes, format, compression, wireBytes: wire.length };
-  let msg: AgentMessage;
+  // Compressed for storage in the thread pool while the message is parsed (an unused one is dropped).
+  const body = gzipAsync(bytes);
+  body.catch(() => undefined);
+  const stored: StoredInput = { settings, enrollmentId, bytes, body, format, compression, wireBytes: wire.length };
+  let msg: PreparedMessage;
   try {
     msg = await parseMessage(text, format);
   } catch (err) {
@@ -258,6 +261,8 @@ interface StoredInput {
   settings: EffectiveSettings;
   enrollmentId: string | null;
   bytes: Buffer;
+  /** `bytes` gzipped, as stored. */
+  body: Promise<Buffer>;
   format: WireFormat;
   compression: Compression;
   wireBytes: number;
@@ -272,7 +277,7 @@ async function storeFailed(db: Executor, s: StoredInput, error: string): Promise
   await repo.insertPayload(db, {
     id: newId(), org_id: s.settings.orgId, agent_id: null, enrollment_id: s.enrollmentId, received_at: nowIso(), format: s.format,
     compression: s.compression, partial: 0, sha256: sha, size_bytes: s.bytes.length, wire_bytes: s.wireBytes,
-    body: await gzipAsync(s.bytes), status: 'failed', error: error.slice(0, 1000), processed_at: null, device_id: null,
+    body: await s.body, status: 'failed', error: error.slice(0, 1000), processed_at: null, device_id: null,
   });
 }
 
@@ -281,7 +286,7 @@ async function storeFailed(db: Executor, s: StoredInput, error: string): Promise
 interface AgentState { id: string; status: string; deviceId: string; name: string | null; version: string | null }
 
 /** Creates the agent on first contact (`agent.registered`, status from the policy) or records the contact (no event). */
-async function registerContact(ctx: Ctx, settings: EffectiveSettings, enrollmentId: string | null, msg: AgentMessage, req: AgentRequest): Promise<AgentState> {
+async function registerContact(ctx: Ctx, settings: EffectiveSettings, enrollmentId: string | null, msg: PreparedMessage, req: AgentRequest): Promise<AgentState> {
   const orgId = settings.orgId;
   const deviceId = msg.deviceId!.slice(0, 255);
   const uuid = req.agentUuid && UUID_RE.test(req.agentUuid.trim()) ? req.agentUuid.trim().toLowerCase() : null;
@@ -330,7 +335,7 @@ const agentCtx = (ctx: Ctx, orgId: string, deviceId: string): Ctx => ({ ...ctx, 
 
 // ---------- inventories ----------
 
-async function ingestInventory(ctx: Ctx, agent: AgentState, msg: AgentMessage, s: StoredInput, log: FastifyBaseLogger): Promise<void> {
+async function ingestInventory(ctx: Ctx, agent: AgentState, msg: PreparedMessage, s: StoredInput, log: FastifyBaseLogger): Promise<void> {
   const orgId = s.settings.orgId;
   const sha = sha256Bytes(s.bytes);
   const now = nowIso();
@@ -346,12 +351,10 @@ async function ingestInventory(ctx: Ctx, agent: AgentState, msg: AgentMessage, s
   }
   const id = newId();
   // First transaction: the raw payload, so it survives whatever happens next.
-  await ctx.db.transaction().execute(async (trx) => {
-    await repo.insertPayload(trx, {
-      id, org_id: orgId, agent_id: agent.id, enrollment_id: s.enrollmentId, received_at: now, format: s.format,
-      compression: s.compression, partial: toDbBool(msg.partial), sha256: sha, size_bytes: s.bytes.length, wire_bytes: s.wireBytes,
-      body: await gzipAsync(s.bytes), status: 'received', error: null, processed_at: null, device_id: null,
-    });
+  await repo.insertPayload(ctx.db, {
+    id, org_id: orgId, agent_id: agent.id, enrollment_id: s.enrollmentId, received_at: now, format: s.format,
+    compression: s.compression, partial: toDbBool(msg.partial), sha256: sha, size_bytes: s.bytes.length, wire_bytes: s.wireBytes,
+    body: await s.body, status: 'received', error: null, processed_at: null, device_id: null,
   });
   // A queued (pending) agent's payloads wait for approval.
   if (agent.status === 'approved') await processPayload(ctx, s.settings, agent, id, msg, log);
@@ -363,10 +366,13 @@ async function ingestInventory(ctx: Ctx, agent: AgentState, msg: AgentMessage, s
  * discovered device (a partial inventory is merged into the stored record). On failure the payload
  * is marked failed with the reason and the agent's last error is set; the raw payload stays.
  */
-async function processPayload(ctx: Ctx, settings: EffectiveSettings, agent: AgentState, payloadId: string, msg: AgentMessage, log: FastifyBaseLogger): Promise<void> {
+async function processPayload(ctx: Ctx, settings: EffectiveSettings, agent: AgentState, payloadId: string, msg: PreparedMessage, log: FastifyBaseLogger): Promise<void> {
   const orgId = settings.orgId;
   try {
-    const fresh = withAgentNames(messageToDevice(msg), agent);
+    const inv = msg.inventory;
+    if (!inv || 'error' in inv) throw new NormalizeError(inv?.error ?? `a ${msg.query} message carries no inventory`);
+    // OCS names no agent in the inventory; its User-Agent does.
+    const freshRecord = inv.named ? inv.record : JSON.stringify(withAgentNames(JSON.parse(inv.record) as CanonicalDevice, agent));
     /**
      * `blocked`: why the asset could not be written last time (e.g. a required custom field the
      * agent cannot fill); the device is then stored and sent to review instead of failing the
@@ -375,16 +381,18 @@ async function processPayload(ctx: Ctx, settings: EffectiveSettings, agent: Agen
     const write = (blocked?: string) => writeTransaction(ctx.db, ctx.engine, async (trx) => {
       const now = nowIso();
       const current = await repo.findDeviceByAgent(trx, orgId, agent.id);
-      const previous = current ? JSON.parse(current.record) as CanonicalDevice : null;
-      const device = msg.partial && previous ? mergePartialDevice(structuredClone(previous), fresh, contentSections(msg)) : fresh;
-      const record = JSON.stringify(device);
+      // The records are parsed only when needed: a repeat inventory without change is compared by hash.
+      let previous: CanonicalDevice | null | undefined;
+      const previousRecord = () => (previous ??= current ? JSON.parse(current.record) as CanonicalDevice : null);
+      let device = msg.partial && current ? mergePartialDevice(previousRecord()!, JSON.parse(freshRecord) as CanonicalDevice, inv.sections) : null;
+      const record = device ? JSON.stringify(device) : freshRecord;
       const recordSha = sha256(record);
-      const identity = identityColumns(device);
+      const changedDevice = () => (device ??= JSON.parse(record) as CanonicalDevice);
       let row: DeviceState;
       if (!current) {
         row = { id: newId(), asset_id: null, match_status: 'pending' };
         await repo.insertDevice(trx, {
-          id: row.id, org_id: orgId, agent_id: agent.id, record, record_sha256: recordSha, ...identity, last_payload_id: payloadId,
+          id: row.id, org_id: orgId, agent_id: agent.id, record, record_sha256: recordSha, ...identityColumns(changedDevice()), last_payload_id: payloadId,
           first_seen_at: now, last_seen_at: now, asset_id: null, created_at: now, updated_at: now,
         });
       } else {
@@ -392,7 +400,7 @@ async function processPayload(ctx: Ctx, settings: EffectiveSettings, agent: Agen
         const unchanged = current.record_sha256 === recordSha;
         await repo.updateDevice(trx, orgId, current.id, unchanged
           ? { last_seen_at: now, last_payload_id: payloadId }
-          : { record, record_sha256: recordSha, ...identity, last_payload_id: payloadId, last_seen_at: now, updated_at: now });
+          : { record, record_sha256: recordSha, ...identityColumns(changedDevice()), last_payload_id: payloadId, last_seen_at: now, updated_at: now });
         // Nothing changed: only "last seen" moves (no reconciliation, no events).
         if (unchanged) row = { ...row, unchanged: true };
       }
@@ -400,7 +408,7 @@ async function processPayload(ctx: Ctx, settings: EffectiveSettings, agent: Agen
         await repo.updateDevice(trx, orgId, row.id, { match_status: 'review', review_reason: blocked.slice(0, 500), review_candidates: null });
       } else if (!row.unchanged) {
         const dctx = discoveryCtx(ctx, orgId, agent.deviceId, { discoveredDeviceId: row.id, payloadId });
-        await reconcileDevice(trx, { ctx: dctx, deviceRowId: row.id, device, previous, settings: settings.reconcile, now }, row);
+        await reconcileDevice(trx, { ctx: dctx, deviceRowId: row.id, device: changedDevice(), previous: previousRecord(), settings: settings.reconcile, now }, row);
       }
       await repo.updatePayload(trx, orgId, payloadId, { status: 'processed', error: null, processed_at: now, device_id: row.id });
       await repo.updateAgent(trx, orgId, agent.id, { last_error: null, last_error_at: null });

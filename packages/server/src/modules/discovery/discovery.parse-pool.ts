@@ -1,17 +1,18 @@
 /**
  * Agent messages parsed off the main thread.
  *
- * Parsing a full inventory (280 kB of XML for a server with 837 packages) is ~6 ms of JavaScript
+ * Parsing a full inventory (280 kB of XML for a server with 837 packages) is ~6–9 ms of JavaScript
  * that blocks every other request; with a few agents reporting at once it was a sixth of the main
  * thread's time per inventory. The server (`serve()`) starts one worker thread that runs the very
- * same `parseXmlMessage` / `parseJsonMessage` of discovery.normalize.js and sends the message back
- * (structured clone); the main thread goes on with other requests meanwhile.
+ * same `prepareMessage` of discovery.normalize.js — parse, and for an inventory make the canonical
+ * record and serialise it — and sends that back; the main thread goes on with other requests
+ * meanwhile. The record crosses as one string: cloning the parsed object tree cost 2 ms each way.
  *
  * Without a started pool (tests, CLI commands, a worker that died) messages are parsed inline, with
  * the same result and the same errors: a NormalizeError in the worker is a NormalizeError here.
  */
 import { Worker } from 'node:worker_threads';
-import { NormalizeError, parseJsonMessage, parseXmlMessage, type AgentMessage } from './discovery.normalize.js';
+import { NormalizeError, prepareMessage, type PreparedMessage } from './discovery.normalize.js';
 import type { WireFormat } from './discovery.protocol.js';
 
 /** The worker (CommonJS, evaluated from this string): imports the parser module it is given. */
@@ -20,7 +21,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 import(workerData.module).then((m) => {
   parentPort.on('message', ({ id, text, format }) => {
     try {
-      parentPort.postMessage({ id, msg: format === 'xml' ? m.parseXmlMessage(text) : m.parseJsonMessage(text) });
+      parentPort.postMessage({ id, msg: m.prepareMessage(text, format) });
     } catch (e) {
       parentPort.postMessage({ id, error: { normalize: e instanceof m.NormalizeError, message: e instanceof Error ? e.message : String(e) } });
     }
@@ -28,12 +29,12 @@ import(workerData.module).then((m) => {
 });
 `;
 
-interface Reply { id: number; msg?: AgentMessage; error?: { normalize: boolean; message: string } }
-interface Waiting { text: string; format: WireFormat; resolve: (m: AgentMessage) => void; reject: (e: Error) => void }
+interface Reply { id: number; msg?: PreparedMessage; error?: { normalize: boolean; message: string } }
+interface Waiting { text: string; format: WireFormat; resolve: (m: PreparedMessage) => void; reject: (e: Error) => void }
 
-function parseInline(text: string, format: WireFormat): Promise<AgentMessage> {
+function parseInline(text: string, format: WireFormat): Promise<PreparedMessage> {
   try {
-    return Promise.resolve(format === 'xml' ? parseXmlMessage(text) : parseJsonMessage(text));
+    return Promise.resolve(prepareMessage(text, format));
   } catch (err) {
     return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
@@ -71,7 +72,7 @@ export class ParserPool {
     return !this.#dead;
   }
 
-  parse(text: string, format: WireFormat): Promise<AgentMessage> {
+  parse(text: string, format: WireFormat): Promise<PreparedMessage> {
     if (this.#dead) return parseInline(text, format);
     return new Promise((resolve, reject) => {
       const id = this.#next++;
@@ -100,7 +101,7 @@ export async function stopParserPool(): Promise<void> {
   await p?.stop();
 }
 
-/** Parses an agent message: in the worker when one runs, else inline. Throws NormalizeError as the parsers do. */
-export function parseMessage(text: string, format: WireFormat): Promise<AgentMessage> {
+/** Parses an agent message (`prepareMessage`): in the worker when one runs, else inline. Throws NormalizeError as the parsers do. */
+export function parseMessage(text: string, format: WireFormat): Promise<PreparedMessage> {
   return pool ? pool.parse(text, format) : parseInline(text, format);
 }
