@@ -381,13 +381,23 @@ async function processPayload(ctx: Ctx, settings: EffectiveSettings, agent: Agen
     const write = (blocked?: string) => writeTransaction(ctx.db, ctx.engine, async (trx) => {
       const now = nowIso();
       const current = await repo.findDeviceByAgent(trx, orgId, agent.id);
-      // The records are parsed only when needed: a repeat inventory without change is compared by hash.
+      // The records are read and parsed only when needed: a repeat inventory without change is compared by hash.
       let previous: CanonicalDevice | null | undefined;
-      const previousRecord = () => (previous ??= current ? JSON.parse(current.record) as CanonicalDevice : null);
-      let device = msg.partial && current ? mergePartialDevice(previousRecord()!, JSON.parse(freshRecord) as CanonicalDevice, inv.sections) : null;
+      const previousRecord = async (): Promise<CanonicalDevice | null> => {
+        if (previous === undefined) {
+          const stored = current ? await repo.deviceRecord(trx, orgId, current.id) : undefined;
+          previous = stored ? JSON.parse(stored) as CanonicalDevice : null;
+        }
+        return previous;
+      };
+      const base = msg.partial ? await previousRecord() : null;
+      let device = base ? mergePartialDevice(base, JSON.parse(freshRecord) as CanonicalDevice, inv.sections) : null;
       const record = device ? JSON.stringify(device) : freshRecord;
       const recordSha = sha256(record);
       const changedDevice = () => (device ??= JSON.parse(record) as CanonicalDevice);
+      const unchanged = current?.record_sha256 === recordSha;
+      // What the changes are computed against: read before it is replaced.
+      const before = unchanged ? null : await previousRecord();
       let row: DeviceState;
       if (!current) {
         row = { id: newId(), asset_id: null, match_status: 'pending' };
@@ -397,7 +407,6 @@ async function processPayload(ctx: Ctx, settings: EffectiveSettings, agent: Agen
         });
       } else {
         row = { id: current.id, asset_id: current.asset_id, match_status: current.match_status };
-        const unchanged = current.record_sha256 === recordSha;
         await repo.updateDevice(trx, orgId, current.id, unchanged
           ? { last_seen_at: now, last_payload_id: payloadId }
           : { record, record_sha256: recordSha, ...identityColumns(changedDevice()), last_payload_id: payloadId, last_seen_at: now, updated_at: now });
@@ -408,7 +417,7 @@ async function processPayload(ctx: Ctx, settings: EffectiveSettings, agent: Agen
         await repo.updateDevice(trx, orgId, row.id, { match_status: 'review', review_reason: blocked.slice(0, 500), review_candidates: null });
       } else if (!row.unchanged) {
         const dctx = discoveryCtx(ctx, orgId, agent.deviceId, { discoveredDeviceId: row.id, payloadId });
-        await reconcileDevice(trx, { ctx: dctx, deviceRowId: row.id, device: changedDevice(), previous: previousRecord(), settings: settings.reconcile, now }, row);
+        await reconcileDevice(trx, { ctx: dctx, deviceRowId: row.id, device: changedDevice(), previous: before, settings: settings.reconcile, now }, row);
       }
       await repo.updatePayload(trx, orgId, payloadId, { status: 'processed', error: null, processed_at: now, device_id: row.id });
       await repo.updateAgent(trx, orgId, agent.id, { last_error: null, last_error_at: null });

@@ -153,8 +153,12 @@ const DEVICE_LIST_COLUMNS = [
   'match_status', 'match_rule', 'review_reason', 'review_candidates', 'linked_at', 'created_at', 'updated_at',
 ] as const;
 
-export const findDeviceByAgent = (db: Executor, orgId: string, agentId: string): Promise<DeviceRow | undefined> =>
-  db.selectFrom('discovered_devices').selectAll().where('org_id', '=', orgId).where('agent_id', '=', agentId).executeTakeFirst();
+/** The agent's device without its record (~130 kB for a server): a repeat inventory is compared by `record_sha256`. */
+export const findDeviceByAgent = (db: Executor, orgId: string, agentId: string): Promise<DeviceListRow | undefined> =>
+  db.selectFrom('discovered_devices').select(DEVICE_LIST_COLUMNS).where('org_id', '=', orgId).where('agent_id', '=', agentId).executeTakeFirst();
+
+export const deviceRecord = async (db: Executor, orgId: string, id: string): Promise<string | undefined> =>
+  (await db.selectFrom('discovered_devices').select('record').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst())?.record;
 
 export const findDevice = (db: Executor, orgId: string, id: string): Promise<DeviceRow | undefined> =>
   db.selectFrom('discovered_devices').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
