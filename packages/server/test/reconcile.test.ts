@@ -5,6 +5,7 @@
  * Agent JSON of the Dell R640, made physical and varied per test (serials, UUIDs, MACs, disks …).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { call, createTestApp, engines, eventCount, login, newOrganization, setupOwner, switchTo, type Session, type TestApp } from './harness.js';
@@ -237,6 +238,17 @@ describe.each(engines)('reconciliation of discovered devices with assets (%s)', 
     const lone = await device(s, (await send(path, { deviceid: 'lone-1', serial: 'LONE1', hostname: 'lone' })).id);
     expect(lone).toMatchObject({ matchStatus: 'review', assetId: null });
     expect(lone.reviewReason).toContain('creating assets from discovery is off');
+  });
+
+  it('a device\'s identifiers are replaced through an index on the device, not by scanning the organization\'s', async () => {
+    const db = t.database.db;
+    if (engine === 'sqlite') {
+      const plan = await sql<{ detail: string }>`explain query plan delete from asset_identifiers where org_id = ${'o'} and device_id = ${'d'}`.execute(db);
+      expect(plan.rows.map((r) => r.detail).join('\n')).toMatch(/SEARCH asset_identifiers USING (COVERING )?INDEX asset_identifiers_device_idx \(org_id=\? AND device_id=\?\)/);
+    } else {
+      const idx = await sql<{ indexdef: string }>`select indexdef from pg_indexes where indexname = 'asset_identifiers_device_idx'`.execute(db);
+      expect(idx.rows[0]?.indexdef).toMatch(/\(org_id, device_id\)/);
+    }
   });
 
   it('tracks change: disk removed, memory changed, software updated, monitor moved; media keep the removed disk as evidence', async () => {
