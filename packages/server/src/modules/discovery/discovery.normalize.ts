@@ -329,10 +329,11 @@ function xmlPass(xml: string, position: boolean): Rec {
   parser.on('cdata', onText);
   parser.on('closetag', () => {
     const f = stack.pop()!;
-    const parentObj = stack[stack.length - 1]!.obj!;
+    const parent = stack[stack.length - 1]!;
+    const parentObj = parent.obj!; // made when this element opened
     const value = f.obj ?? f.text.trim();
     const current = parentObj[f.name];
-    if (stack[stack.length - 1]!.listChildren && !XML_SINGLETONS.has(f.name)) {
+    if (parent.listChildren && !XML_SINGLETONS.has(f.name)) {
       if (Array.isArray(current)) current.push(value);
       else parentObj[f.name] = [value];
     } else if (current === undefined) {
