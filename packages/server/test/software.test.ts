@@ -203,7 +203,7 @@ describe.each(engines)('software catalogue (%s)', (engine) => {
       await expect(sync(t, org, device, [sw('x', '1')], true)).rejects.toThrow();
     });
 
-    it('syncs the Dell R640 inventory (837 packages) in a handful of statements, concurrently with another device', async () => {
+    it('syncs the Dell R640 inventory (837 packages) concurrently with another device; a repeat with one upgrade is one change', async () => {
       const record = glpiJsonToDevice(readFileSync(R640_JSON, 'utf8'));
       expect(record.software.length).toBe(837);
       const [a, b] = [await insertDevice(t, org, 'r640-a'), await insertDevice(t, org, 'r640-b')];
@@ -221,11 +221,8 @@ describe.each(engines)('software catalogue (%s)', (engine) => {
       expect(after.size - before.size).toBe([...names].filter((n) => !before.has(n)).length);
       // A repeat with one package upgraded is one 'updated' change.
       const changed = record.software.map((s) => (s.name === 'adduser' ? { ...s, version: '3.135' } : s));
-      const started = performance.now();
       const changes = await sync(t, org, a, changed);
-      const ms = performance.now() - started;
       expect(changes.map((c) => [c.kind, c.product, c.previousVersion, c.version])).toEqual([['updated', 'adduser', '3.134', '3.135']]);
-      console.log(`[software] ${engine}: repeat sync of 837 packages with one update: ${ms.toFixed(1)} ms`);
     });
 
     it('keeps the product index in batches on SQLite (at once on PostgreSQL); readers never see it behind', async () => {
