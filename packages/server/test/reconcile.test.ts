@@ -240,14 +240,19 @@ describe.each(engines)('reconciliation of discovered devices with assets (%s)', 
     expect(lone.reviewReason).toContain('creating assets from discovery is off');
   });
 
-  it('a device\'s identifiers are replaced through an index on the device, not by scanning the organization\'s', async () => {
+  it('every inventory\'s lookups are one index seek, even before the planner has statistics (a new database)', async () => {
     const db = t.database.db;
     if (engine === 'sqlite') {
-      const plan = await sql<{ detail: string }>`explain query plan delete from asset_identifiers where org_id = ${'o'} and device_id = ${'d'}`.execute(db);
-      expect(plan.rows.map((r) => r.detail).join('\n')).toMatch(/SEARCH asset_identifiers USING (COVERING )?INDEX asset_identifiers_device_idx \(org_id=\? AND device_id=\?\)/);
+      const plan = async (query: ReturnType<typeof sql>) => (await sql<{ detail: string }>`explain query plan ${query}`.execute(db)).rows.map((r) => r.detail).join('\n');
+      // Replacing the identifiers a device gave its asset.
+      expect(await plan(sql`delete from asset_identifiers where org_id = ${'o'} and device_id = ${'d'}`))
+        .toMatch(/^SEARCH asset_identifiers USING (COVERING )?INDEX asset_identifiers_device_idx \(org_id=\? AND device_id=\?\)$/);
+      // "Was this payload already received?": the newest match, without walking the organization's payloads.
+      expect(await plan(sql`select id, status from inventory_payloads where org_id = ${'o'} and agent_id = ${'a'} and sha256 = ${'s'} order by id desc`))
+        .toMatch(/^SEARCH inventory_payloads USING INDEX inventory_payloads_sha_idx \(org_id=\? AND agent_id=\? AND sha256=\?\)$/);
     } else {
-      const idx = await sql<{ indexdef: string }>`select indexdef from pg_indexes where indexname = 'asset_identifiers_device_idx'`.execute(db);
-      expect(idx.rows[0]?.indexdef).toMatch(/\(org_id, device_id\)/);
+      const defs = await sql<{ indexname: string; indexdef: string }>`select indexname, indexdef from pg_indexes where indexname in ('asset_identifiers_device_idx', 'inventory_payloads_sha_idx') order by indexname`.execute(db);
+      expect(defs.rows.map((r) => r.indexdef.replace(/.* USING btree /, ''))).toEqual(['(org_id, device_id)', '(org_id, agent_id, sha256, id)']);
     }
   });
 

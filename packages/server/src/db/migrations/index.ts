@@ -10,7 +10,7 @@ import * as imports from './2026-11-25T1710_imports.js';
 import * as software from './2026-11-25T1720_software.js';
 import * as reconciliation from './2026-11-25T1730_reconciliation.js';
 import * as softwareIndex from './2026-11-25T1740_software_index.js';
-import * as identifierDeviceIndex from './2026-11-25T1750_identifier_device_index.js';
+import * as discoveryLookups from './2026-11-25T1750_discovery_lookups.js';
 
 /** Static registry (no filesystem globbing): ISO-timestamped names, applied in order. */
 export const migrations: Record<string, Migration> = {
@@ -25,5 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1720_software': software,
   '2026-11-25T1730_reconciliation': reconciliation,
   '2026-11-25T1740_software_index': softwareIndex,
-  '2026-11-25T1750_identifier_device_index': identifierDeviceIndex,
+  '2026-11-25T1750_discovery_lookups': discoveryLookups,
 };
