@@ -16,8 +16,6 @@ export interface RunningServer {
   peakRssMb(): number;
   /** CPU time the server has used so far, in ms: the whole process and its main (JavaScript) thread alone. */
   cpuMs(): { process: number; main: number };
-  /** CPU seconds (user + system, all threads) the server process has used so far. */
-  cpuSeconds(): number;
   /** Resolves once the server has used under 5% of a CPU for half a second (its backlog is done). */
   waitIdle(maxMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -110,7 +108,6 @@ export async function startServer(opts: { databaseUrl: string; dataDir: string; 
     peakRssMb: () => procStatusMb(pid, 'VmHWM'),
     // Clock ticks are 1/100 s on Linux; the main thread's id is the process id.
     cpuMs: () => ({ process: cpuTicks(pid) * 10, main: cpuTicks(pid, pid) * 10 }),
-    cpuSeconds: () => cpuTicks(pid) / 100,
     waitIdle: (maxMs) => waitIdle(pid, maxMs),
     stop: async () => {
       if (exited !== null) return;
