@@ -16,7 +16,11 @@ export interface RunningServer {
   peakRssMb(): number;
   /** CPU time the server has used so far, in ms: the whole process and its main (JavaScript) thread alone. */
   cpuMs(): { process: number; main: number };
-  /** Resolves once the server has used under 5% of a CPU for half a second (its backlog is done). */
+  /**
+   * Resolves once the server's main thread has used under 5% of a CPU for half a second (its
+   * backlog is done). The main thread alone: under `--cpu-prof` the profiler's sampling thread
+   * keeps the process above 5% for ever, and the bench waited out the full `maxMs` per scenario.
+   */
   waitIdle(maxMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -57,10 +61,10 @@ function cpuTicks(pid: number, tid?: number): number {
 
 async function waitIdle(pid: number, maxMs = 300_000): Promise<void> {
   const deadline = Date.now() + maxMs;
-  let before = cpuTicks(pid);
+  let before = cpuTicks(pid, pid);
   while (Date.now() < deadline) {
     await sleep(500);
-    const now = cpuTicks(pid);
+    const now = cpuTicks(pid, pid);
     if (!(now - before > 2.5)) return; // also returns when /proc is unavailable (NaN)
     before = now;
   }
