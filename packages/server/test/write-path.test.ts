@@ -14,6 +14,7 @@ import { addMember, call, createTestApp, engines, setupOwner, testConfig, type S
 import { buildApp } from '../src/app.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createDatabase } from '../src/db/database.js';
+import { optimize } from '../src/db/dialect.js';
 import { newId, nowIso } from '../src/lib/ids.js';
 import { affected, first, prepare, rows } from '../src/db/prepared.js';
 import type { Executor } from '../src/db/database.js';
@@ -204,6 +205,50 @@ describe.each(engines)('prepared queries (%s)', (engine) => {
     expect(() => twice(db, 'x')).toThrow(/argument 0/);
     const unused = prepare((d: Executor, _name: string) => d.selectFrom('departments').select('id'));
     expect(() => unused(db, 'x')).toThrow(/argument 0/);
+  });
+});
+
+describe('planner statistics (SQLite)', () => {
+  // STAT4 samples make SQLite compile a statement again on every execution (dialect.ts, DROP_STAT4).
+  const counts = (raw: SQLite.Database) => ({
+    stat1: (raw.prepare('select count(*) as n from sqlite_stat1').get() as { n: number }).n,
+    stat4: (raw.prepare('select count(*) as n from sqlite_stat4').get() as { n: number }).n,
+  });
+
+  it('keeps sqlite_stat1 and drops the STAT4 samples at connect and in the hourly optimize', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'custodian-stats-'));
+    const file = join(dir, 'db.sqlite');
+    const fill = (raw: SQLite.Database, table: string) => {
+      raw.exec(`create table ${table} (id integer primary key, state text not null); create index ${table}_state on ${table} (state)`);
+      const insert = raw.prepare(`insert into ${table} (state) values (?)`);
+      raw.transaction(() => { for (let i = 0; i < 2000; i++) insert.run(i % 100 === 0 ? 'rare' : 'common'); })();
+    };
+    try {
+      const setup = new SQLite(file);
+      fill(setup, 'probe');
+      setup.exec('analyze');
+      expect(counts(setup).stat4).toBeGreaterThan(0);
+      setup.close();
+
+      const database = createDatabase(`sqlite:${file}`);
+      try {
+        const raw = database.raw as SQLite.Database;
+        expect(counts(raw)).toEqual({ stat1: 1, stat4: 0 });
+        // A table analyzed later (as the hourly `pragma optimize` does) gets samples again; optimize drops them.
+        fill(raw, 'probe2');
+        raw.exec('analyze probe2');
+        expect(counts(raw).stat4).toBeGreaterThan(0);
+        await optimize(database.db, 'sqlite');
+        expect(counts(raw)).toEqual({ stat1: 2, stat4: 0 });
+        // The connection planned with what it loaded: the index still serves an equality.
+        const plan = raw.prepare("explain query plan select id from probe2 where state = 'rare'").all() as { detail: string }[];
+        expect(plan.map((r) => r.detail).join(' ')).toMatch(/USING (COVERING )?INDEX probe2_state/);
+      } finally {
+        await database.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
