@@ -73,7 +73,7 @@ export function connect(url: string, opts: ConnectOptions = {}): Connection {
   // Let the planner gather statistics for the tables it uses (SQLite never analyzes by itself);
   // `optimize` is re-run hourly by the server's housekeeping. Without STAT4 samples (below).
   db.pragma('optimize = 0x10002');
-  if (db.prepare(STAT4_EXISTS).get() && db.prepare(STAT4_ROWS).get()) db.exec(DROP_STAT4);
+  if (db.prepare(STAT4_EXISTS).get() && db.prepare(STAT4_ROWS).get()) for (const statement of DROP_STAT4) db.exec(statement);
   const checkpointer = opts.backgroundCheckpoint && file !== ':memory:' ? startCheckpointer(db, file) : null;
   return { engine: 'sqlite', dialect: new SqliteDialect({ database: db }), raw: db, stop: async () => { await checkpointer?.stop(); } };
 }
@@ -223,14 +223,14 @@ export function violatedConstraint(err: unknown): string {
  */
 const STAT4_EXISTS = "select 1 as held from sqlite_schema where type = 'table' and name = 'sqlite_stat4'";
 const STAT4_ROWS = 'select 1 as held from sqlite_stat4 limit 1';
-const DROP_STAT4 = 'delete from sqlite_stat4; analyze sqlite_schema';
+const DROP_STAT4 = ['delete from sqlite_stat4', 'analyze sqlite_schema'];
 
 /** Periodic planner maintenance: refreshes SQLite statistics where they went stale (PostgreSQL autovacuum does this), without STAT4 samples. */
 export async function optimize<T>(db: Kysely<T>, engine: Engine): Promise<void> {
   if (engine !== 'sqlite') return;
   await sql`pragma optimize`.execute(db);
   if ((await sql.raw(STAT4_EXISTS).execute(db)).rows.length && (await sql.raw(STAT4_ROWS).execute(db)).rows.length) {
-    for (const statement of DROP_STAT4.split('; ')) await sql.raw(statement).execute(db);
+    for (const statement of DROP_STAT4) await sql.raw(statement).execute(db);
   }
 }
 
