@@ -19,6 +19,7 @@ import { newId, nowIso } from '../src/lib/ids.js';
 import { affected, first, prepare, rows } from '../src/db/prepared.js';
 import type { Executor } from '../src/db/database.js';
 import { expectSearchCurrent, expectSortKeysCurrent } from './index-checks.js';
+import { listEventsQuery } from '../src/modules/events/events.repository.js';
 
 interface World {
   orgId: string;
@@ -154,6 +155,19 @@ describe.each(engines)('write path (%s)', (engine) => {
     await post(`/api/v1/members/${bob.userId}/offboard`, {});
     await expectSortKeysCurrent(t);
     await expectSearchCurrent(t, words);
+  });
+
+  it('pages the event log newest first along the organization\'s chain, without sorting it', async () => {
+    const query = listEventsQuery(t.database.db, { orgId: s.orgId, limit: 50 });
+    const seqs = (await query.execute()).map((e) => Number(e.seq));
+    expect(seqs.length).toBeGreaterThan(3);
+    expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+    if (engine !== 'sqlite') return;
+    const { sql: text, parameters } = query.compile();
+    const plan = ((t.database.raw as SQLite.Database).prepare(`explain query plan ${text}`).all(...parameters) as { detail: string }[]).map((p) => p.detail).join('\n');
+    // events_chain_seq_uq (chain_id, seq); events_org_seq_idx is gone (migration 2026-12-07T1400).
+    expect(plan).toMatch(/SEARCH events USING INDEX sqlite_autoindex_events_2 \(chain_id=\?\)/);
+    expect(plan).not.toMatch(/TEMP B-TREE/);
   });
 
   it('answers a check-out and a check-in with what reading the assignment back gives', async () => {

@@ -62,8 +62,15 @@ export interface EventFilter {
   limit: number;
 }
 
-export async function listEvents(db: Executor, f: EventFilter): Promise<EventRow[]> {
-  let q = db.selectFrom('events').selectAll().where('org_id', '=', f.orgId);
+/**
+ * An organization's events are its own chain (`chain_id` = its id, events.service `recordMany`):
+ * filtering on the chain too lets the newest-first page walk `events_chain_seq_uq` (chain_id, seq).
+ */
+const ofOrg = (db: Executor, orgId: string) => db.selectFrom('events').where('chain_id', '=', orgId).where('org_id', '=', orgId);
+
+/** The newest-first page of an organization's events (exported for the plan test). */
+export function listEventsQuery(db: Executor, f: EventFilter) {
+  let q = ofOrg(db, f.orgId).selectAll();
   if (f.entityType) q = q.where('entity_type', '=', f.entityType);
   if (f.entityId) q = q.where('entity_id', '=', f.entityId);
   if (f.action) q = f.action.endsWith('.*') ? q.where('action', 'like', `${f.action.slice(0, -1)}%`) : q.where('action', '=', f.action);
@@ -71,11 +78,15 @@ export async function listEvents(db: Executor, f: EventFilter): Promise<EventRow
   if (f.from) q = q.where('occurred_at', '>=', f.from);
   if (f.to) q = q.where('occurred_at', '<', f.to);
   if (f.before !== undefined) q = q.where('seq', '<', f.before);
-  return q.orderBy('seq', 'desc').limit(f.limit).execute();
+  return q.orderBy('seq', 'desc').limit(f.limit);
+}
+
+export async function listEvents(db: Executor, f: EventFilter): Promise<EventRow[]> {
+  return listEventsQuery(db, f).execute();
 }
 
 export async function countEvents(db: Executor, orgId: string, since?: string): Promise<number> {
-  let q = db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId);
+  let q = ofOrg(db, orgId).select((eb) => eb.fn.countAll<number>().as('n'));
   if (since) q = q.where('occurred_at', '>=', since);
   const row = await q.executeTakeFirstOrThrow();
   return Number(row.n);

@@ -164,10 +164,14 @@ interface Steer {
   best: DriverKey | null;
 }
 
-/** Equality filters that have an `(org_id, column, sort, id)` index per sort column (migrations 1300, 1505). */
+/**
+ * Equality filters that have an `(org_id, column, sort, id)` index per sort column (migrations
+ * 1300, 1505; the category, model and location ones by `updated_at` were dropped by 2026-12-07T1400
+ * because every write of an asset rewrote them).
+ */
 const COMPOSITE: Partial<Record<SortableColumn, readonly DriverKey[]>> = {
   asset_tag: ['state1', 'category', 'model', 'locationExact', 'manufacturer'],
-  updated_at: ['state1', 'category', 'model', 'locationExact'],
+  updated_at: ['state1'],
 };
 
 /** Each index-usable filter as a driver candidate. */
