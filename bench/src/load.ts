@@ -27,6 +27,8 @@ export interface BenchAccess {
   inStockPool: string[];
   /** active members with the employee role (seeded people), to receive checked-out assets */
   memberIds: string[];
+  /** the model with the most assets, and the one whose share is nearest 1 % (lists by model, newest first) */
+  models: { common: string; onePercent: string };
 }
 
 /**
@@ -59,7 +61,11 @@ export async function prepareAccess(databaseUrl: string, dataDir: string, poolSi
       .execute()).map((r) => r.id));
     const members = shuffle((await db.selectFrom('memberships').innerJoin('users', 'users.id', 'memberships.user_id').select('users.id')
       .where('memberships.org_id', '=', orgId).where('memberships.role', '=', 'employee').where('users.is_active', '=', 1).execute()).map((r) => r.id));
-    return { token: secret, writeToken: writeSecret, orgId, assets: count, idPool: ids.slice(0, poolSize), inStockPool: inStock, memberIds: members.slice(0, 1000) };
+    const perModel = (await db.selectFrom('assets').select(['model_id', (eb) => eb.fn.countAll<number>().as('n')]).where('org_id', '=', orgId)
+      .groupBy('model_id').execute()).map((r) => ({ id: r.model_id, n: Number(r.n) })).sort((a, b) => b.n - a.n);
+    const nearest = [...perModel].sort((a, b) => Math.abs(a.n - count / 100) - Math.abs(b.n - count / 100))[0];
+    const models = { common: perModel[0]?.id ?? '', onePercent: nearest?.id ?? '' };
+    return { token: secret, writeToken: writeSecret, orgId, assets: count, idPool: ids.slice(0, poolSize), inStockPool: inStock, memberIds: members.slice(0, 1000), models };
   } finally {
     await database.close();
   }
@@ -160,6 +166,9 @@ export async function scenarios(server: RunningServer, access: BenchAccess): Pro
     { name: 'assets list, 50 by tag', path: '/api/v1/assets?limit=50&sort=assetTag', auth: true },
     { name: 'assets list, deployed, newest', path: filtered, auth: true },
     { name: 'assets list, page 21 of that', path: await deepPage(server, access.token, filtered, 20), auth: true },
+    // Model + last change has no composite index since migration 2026-12-07T1400: steered (walk or read-and-sort).
+    { name: 'assets list, commonest model, newest', path: `/api/v1/assets?limit=50&modelId=${access.models.common}&sort=-updatedAt`, auth: true },
+    { name: 'assets list, a 1 % model, newest', path: `/api/v1/assets?limit=50&modelId=${access.models.onePercent}&sort=-updatedAt`, auth: true },
     { name: 'asset by id (random)', path: idPaths[0] ?? '/api/v1/assets/00000000-0000-7000-8000-000000000000', auth: true, paths: idPaths },
     { name: 'events, newest 50', path: '/api/v1/events?limit=50', auth: true },
     ...searchScenarios(),
