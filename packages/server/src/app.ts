@@ -63,10 +63,10 @@ export interface BuildAppOptions {
 }
 
 /**
- * One log line per request, written when it completes, with the request's method and URL.
- * Fastify's default writes two (one when the request arrives); each is a serialization and a
- * `write` on the server's single thread. At debug level the arrival line
- * is still written, for finding a request that never completes.
+ * One log line per request, written when it completes, with the request's method and URL:
+ * half the log volume of Fastify's default, which also writes a line when the request arrives
+ * (the CPU saved is small, ~3 µs a request in-process). At debug level the arrival line is
+ * still written, for finding a request that never completes.
  */
 class OneLinePerRequest extends LogController {
   override incomingRequest(request: FastifyRequest): void {

@@ -11,7 +11,7 @@ import * as software from './2026-11-25T1720_software.js';
 import * as reconciliation from './2026-11-25T1730_reconciliation.js';
 import * as softwareIndex from './2026-11-25T1740_software_index.js';
 import * as discoveryLookups from './2026-11-25T1750_discovery_lookups.js';
-import * as fewerWriteIndexes from './2026-12-07T1400_fewer_write_indexes.js';
+import * as eventsOrgSeq from './2026-12-07T1400_events_org_seq.js';
 
 /** Static registry (no filesystem globbing): ISO-timestamped names, applied in order. */
 export const migrations: Record<string, Migration> = {
@@ -27,5 +27,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1730_reconciliation': reconciliation,
   '2026-11-25T1740_software_index': softwareIndex,
   '2026-11-25T1750_discovery_lookups': discoveryLookups,
-  '2026-12-07T1400_fewer_write_indexes': fewerWriteIndexes,
+  '2026-12-07T1400_events_org_seq': eventsOrgSeq,
 };

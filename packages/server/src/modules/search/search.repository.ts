@@ -164,14 +164,10 @@ interface Steer {
   best: DriverKey | null;
 }
 
-/**
- * Equality filters that have an `(org_id, column, sort, id)` index per sort column (migrations
- * 1300, 1505; the category, model and location ones by `updated_at` were dropped by 2026-12-07T1400
- * because every write of an asset rewrote them).
- */
+/** Equality filters that have an `(org_id, column, sort, id)` index per sort column (migrations 1300, 1505). */
 const COMPOSITE: Partial<Record<SortableColumn, readonly DriverKey[]>> = {
   asset_tag: ['state1', 'category', 'model', 'locationExact', 'manufacturer'],
-  updated_at: ['state1'],
+  updated_at: ['state1', 'category', 'model', 'locationExact'],
 };
 
 /** Each index-usable filter as a driver candidate. */
