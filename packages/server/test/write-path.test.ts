@@ -168,6 +168,12 @@ describe.each(engines)('write path (%s)', (engine) => {
     // events_chain_seq_uq (chain_id, seq); events_org_seq_idx is gone (migration 2026-12-07T1400).
     expect(plan).toMatch(/SEARCH events USING INDEX sqlite_autoindex_events_2 \(chain_id=\?\)/);
     expect(plan).not.toMatch(/TEMP B-TREE/);
+    // A timeline (one entity) still reads that entity's events only, not the whole chain.
+    const timeline = listEventsQuery(t.database.db, { orgId: s.orgId, entityType: 'asset', entityId: ids.L1!, limit: 50 }).compile();
+    const timelinePlan = ((t.database.raw as SQLite.Database).prepare(`explain query plan ${timeline.sql}`).all(...timeline.parameters) as { detail: string }[])
+      .map((p) => p.detail).join('\n');
+    expect(timelinePlan).toMatch(/SEARCH events USING INDEX events_entity_idx \(org_id=\? AND entity_type=\? AND entity_id=\?\)/);
+    expect(timelinePlan).not.toMatch(/TEMP B-TREE/);
   });
 
   it('answers a check-out and a check-in with what reading the assignment back gives', async () => {
