@@ -163,15 +163,16 @@ describe.each(engines)('write path (%s)', (engine) => {
     expect(seqs.length).toBeGreaterThan(3);
     expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
     if (engine !== 'sqlite') return;
-    const { sql: text, parameters } = query.compile();
-    const plan = ((t.database.raw as SQLite.Database).prepare(`explain query plan ${text}`).all(...parameters) as { detail: string }[]).map((p) => p.detail).join('\n');
+    const planOf = (q: typeof query) => {
+      const { sql: text, parameters } = q.compile();
+      return ((t.database.raw as SQLite.Database).prepare(`explain query plan ${text}`).all(...parameters) as { detail: string }[]).map((p) => p.detail).join('\n');
+    };
+    const plan = planOf(query);
     // events_chain_seq_uq (chain_id, seq); events_org_seq_idx is gone (migration 2026-12-07T1400).
     expect(plan).toMatch(/SEARCH events USING INDEX sqlite_autoindex_events_2 \(chain_id=\?\)/);
     expect(plan).not.toMatch(/TEMP B-TREE/);
     // A timeline (one entity) still reads that entity's events only, not the whole chain.
-    const timeline = listEventsQuery(t.database.db, { orgId: s.orgId, entityType: 'asset', entityId: ids.L1!, limit: 50 }).compile();
-    const timelinePlan = ((t.database.raw as SQLite.Database).prepare(`explain query plan ${timeline.sql}`).all(...timeline.parameters) as { detail: string }[])
-      .map((p) => p.detail).join('\n');
+    const timelinePlan = planOf(listEventsQuery(t.database.db, { orgId: s.orgId, entityType: 'asset', entityId: ids.L1!, limit: 50 }));
     expect(timelinePlan).toMatch(/SEARCH events USING INDEX events_entity_idx \(org_id=\? AND entity_type=\? AND entity_id=\?\)/);
     expect(timelinePlan).not.toMatch(/TEMP B-TREE/);
   });
