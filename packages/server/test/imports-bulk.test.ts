@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { call, createTestApp, engines, setupOwner, type Session, type TestApp } from './harness.js';
 import { commit, csv, upload } from './imports-helpers.js';
 import { expectSearchCurrent, expectSortKeysCurrent } from './index-checks.js';
-import { deferAssetIndexing } from '../src/db/dialect.js';
+import { deferAssetIndexing, pauseFullTextMerges, resumeFullTextMerges } from '../src/db/dialect.js';
 
 interface Hit { assetTag: string; name: string | null }
 
@@ -95,5 +95,49 @@ describe.each(engines)('imports: bulk all-or-nothing commits and search (%s)', (
     expect((await commit(t, owner, after.id)).status).toBe('committed');
     expect((await search('LATER-00001')).map((h) => h.assetTag)).toEqual(['LATER-00001']);
     await expectIndexesCurrent(['later', 'quokka', 'olivia']);
+  }, 120_000);
+  // After the load: a load smaller than the index merges only its own segments (the existing one is
+  // not rewritten); one at least as large as the index rewrites it into one segment. SQLite only.
+  it('resuming merges after a bulk load leaves the existing full-text segment alone unless the load outweighs it', async () => {
+    const rollback = new Error('rollback');
+    const segments = async (db: typeof t.database.db) => Number((await sql<{ n: number }>`select count(distinct segid) as n from assets_fts_idx`.execute(db)).rows[0]!.n);
+    const matches = async (db: typeof t.database.db, word: string) =>
+      Number((await sql<{ n: number }>`select count(*) as n from assets_fts where assets_fts match ${word}`.execute(db)).rows[0]!.n);
+    /** `n` documents as a load writes them: an asset_search row (its id is the document's rowid) and the document. */
+    const load = async (db: typeof t.database.db, n: number, word: string) => {
+      for (let i = 0; i < n; i++) {
+        const { id } = (await sql<{ id: number }>`insert into asset_search(org_id, asset_id) values (${owner.orgId}, ${`${word}-${i}`}) returning id`.execute(db)).rows[0]!;
+        await sql`insert into assets_fts(rowid, tag, serial, name, model, manufacturer, assignee, notes) values (${id}, ${`${word}-${i}`}, null, ${word}, null, null, null, null)`.execute(db);
+      }
+    };
+    const run = async (rows: (docsBefore: number) => number, word: string) => {
+      let after = -1;
+      await t.database.db.transaction().execute(async (trx) => {
+        const paused = await pauseFullTextMerges(trx);
+        if (engine !== 'sqlite') {
+          expect(paused).toBeNull();
+          throw rollback;
+        }
+        await resumeFullTextMerges(trx, paused);
+        await sql`insert into assets_fts(assets_fts) values ('optimize')`.execute(trx);
+        expect(await segments(trx)).toBe(1);
+        const again = await pauseFullTextMerges(trx);
+        const n = rows(again!.docsBefore);
+        await load(trx, n, word);
+        await resumeFullTextMerges(trx, again);
+        expect(await matches(trx, word)).toBe(n);
+        expect((await sql<{ v: number }>`select v from assets_fts_config where k = 'automerge'`.execute(trx)).rows[0]?.v).toBe(4);
+        after = await segments(trx);
+        throw rollback;
+      }).catch((err: unknown) => { if (err !== rollback) throw err; });
+      return after;
+    };
+    if (engine !== 'sqlite') {
+      expect(await run(() => 1, 'x')).toBe(-1);
+      return;
+    }
+    // ~6,000 documents exist (the test above): 50 more stay a segment of their own, 7,000 more make one segment.
+    expect(await run(() => 50, 'wombat')).toBe(2);
+    expect(await run((before) => before + 1000, 'numbat')).toBe(1);
   }, 120_000);
 });

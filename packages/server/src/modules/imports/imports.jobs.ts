@@ -311,7 +311,7 @@ export async function commit(db: Db, ctx: Ctx, config: Config, jobId: string): P
     const bulkFullText = (job.total_rows ?? 0) >= BULK_FULL_TEXT_ROWS;
     await db.transaction().execute(async (trx) => {
       await run.processor.prepare(trx);
-      if (bulkFullText) await pauseFullTextMerges(trx);
+      const paused = bulkFullText ? await pauseFullTextMerges(trx) : null;
       const deferred = bulkFullText && job.target === 'assets' ? await deferAssetIndexing(trx, job.org_id) : null;
       if (deferred) run.processor.bulkLoad?.();
       let writing = true;
@@ -328,7 +328,7 @@ export async function commit(db: Db, ctx: Ctx, config: Config, jobId: string): P
       }
       if (!writing) throw new RowErrors();
       if (deferred) await completeAssetIndexing(trx, deferred);
-      if (bulkFullText) await resumeFullTextMerges(trx);
+      await resumeFullTextMerges(trx, paused);
       const c = run.progress.counts;
       await repo.updateJob(trx, job.org_id, job.id, {
         status: 'committed', processed_rows: run.progress.processed, total_rows: run.progress.processed, committed_rows: c.created + c.updated + c.unchanged,
