@@ -31,6 +31,8 @@ export interface Config {
   maxImportInflatedBytes: number;
   /** SQLite: page cache of the server's connection in MiB (large import commits spill less to the WAL). */
   sqliteCacheMb: number;
+  /** PostgreSQL: send repeated statements as named (prepared) ones; off behind a transaction-pooling PgBouncer before 1.21. */
+  databasePrepare: boolean;
   webDir: string | null;
 }
 
@@ -118,6 +120,7 @@ export function loadConfig(env: Env = process.env, opts: { ensureDataDir?: boole
   const maxImportBytes = intVar(env, 'MAX_IMPORT_BYTES', 512 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024, problems);
   const maxImportInflatedBytes = intVar(env, 'MAX_IMPORT_INFLATED_BYTES', 2 * 1024 * 1024 * 1024, 1024, 256 * 1024 * 1024 * 1024, problems);
   const sqliteCacheMb = intVar(env, 'SQLITE_CACHE_MB', 64, 2, 64 * 1024, problems);
+  const databasePrepare = boolVar(env, 'DATABASE_PREPARE', true, problems);
   if (maxInventoryInflatedBytes < maxInventoryBytes) problems.push(`MAX_INVENTORY_INFLATED_BYTES (${maxInventoryInflatedBytes}) must not be smaller than MAX_INVENTORY_BYTES (${maxInventoryBytes})`);
   let appSecret = env.APP_SECRET?.trim() || '';
   if (appSecret && appSecret.length < 32) problems.push('APP_SECRET must be at least 32 characters');
@@ -128,7 +131,7 @@ export function loadConfig(env: Env = process.env, opts: { ensureDataDir?: boole
   return {
     port, host, databaseUrl, dataDir, publicUrl, logLevel, appSecret, sessionTtlHours,
     loginMaxAttempts, loginLockMinutes, trustProxy, bodyLimitBytes, maxUploadBytes, maxInventoryBytes, maxInventoryInflatedBytes,
-    maxImportBytes, maxImportInflatedBytes, sqliteCacheMb, webDir,
+    maxImportBytes, maxImportInflatedBytes, sqliteCacheMb, databasePrepare, webDir,
   };
 }
 

@@ -10,7 +10,7 @@ import { startParserPool, stopParserPool } from './modules/discovery/discovery.p
 
 /** config → database → migrate → buildApp → listen; prints the one-time setup link on a new install. */
 export async function serve(config: Config = loadConfig()): Promise<void> {
-  const database = createDatabase(config.databaseUrl, { backgroundCheckpoint: true, cacheMb: config.sqliteCacheMb });
+  const database = createDatabase(config.databaseUrl, { backgroundCheckpoint: true, cacheMb: config.sqliteCacheMb, prepare: config.databasePrepare });
   await migrateToLatest(database.db);
   const app = await buildApp({ database, config });
   // Agent messages are parsed in a worker thread (discovery.parse-pool.ts).
