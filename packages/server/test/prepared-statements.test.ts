@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createDatabase, type Database } from '../src/db/database.js';
-import { StatementNames } from '../src/db/dialect.js';
+import { literalLimit, StatementNames } from '../src/db/dialect.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { listEventsQuery } from '../src/modules/events/events.repository.js';
 import { loadConfig } from '../src/config.js';
 import { engines, freshDatabaseUrl } from './harness.js';
 
@@ -30,6 +32,12 @@ describe('prepared statement names (PostgreSQL driver policy)', () => {
     expect(names.size).toBe(500);
     expect(names.nameOf('select 599')).toBeNull();
     expect(names.nameOf('select 1')).not.toBeNull();
+  });
+
+  it('literalLimit takes only row counts', () => {
+    expect(() => literalLimit(1.5)).toThrow(/not a row count/);
+    expect(() => literalLimit(-1)).toThrow(/not a row count/);
+    expect(() => literalLimit(Number.NaN)).toThrow(/not a row count/);
   });
 
   it('DATABASE_PREPARE is on by default and can be turned off', () => {
@@ -76,6 +84,31 @@ describe.each(engines.filter((e) => e === 'postgres'))('prepared statements on P
     await expect(divide(0)).rejects.toThrow(/division by zero/);
     expect(await prepared(d)).toContain('select 12 / $1::int as v');
     expect((await query(d, 41)).rows[0]?.v).toBe(42);
+  });
+
+  // A bound LIMIT is costed as a tenth of the rows in a generic plan, so PostgreSQL kept planning
+  // the page query on every execution; written into the text, the generic plan is taken.
+  it('a page query with its LIMIT in the text gets a generic plan; with a bound LIMIT it is planned every time', async () => {
+    const d = open();
+    await migrateToLatest(d.db);
+    const f = { orgId: '01a25138-c18b-751a-888a-65dadd14af55', limit: 50 };
+    // Enough rows of one chain that the planner's guess for a bound LIMIT (a tenth of them) matters.
+    await sql`insert into organizations (id, name, slug, created_at, updated_at) values (${f.orgId}, 'Plans', 'plans', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`.execute(d.db);
+    await sql`insert into events (id, chain_id, seq, org_id, occurred_at, actor_type, actor_label, action, entity_type, entity_id, changes, meta, prev_hash, hash)
+      select 'e' || n, ${f.orgId}, n, ${f.orgId}, '2026-01-01T00:00:00Z', 'system', 'test', 'asset.updated', 'asset', 'a' || (n % 500), '{}', '{}', '', ''
+        from generate_series(1, 20000) as n`.execute(d.db);
+    await sql`analyze events`.execute(d.db);
+    for (let i = 0; i < 8; i++) {
+      await listEventsQuery(d.db, f).execute();
+      await listEventsQuery(d.db, f).clearLimit().limit(f.limit).execute();
+    }
+    const plans = (await sql<{ statement: string; generic_plans: number; custom_plans: number }>`
+      select statement, generic_plans, custom_plans from pg_prepared_statements where statement like ${'%from "events"%'}`.execute(d.db)).rows;
+    const literal = plans.find((p) => / limit 50$/.test(p.statement));
+    const bound = plans.find((p) => / limit \$\d+$/.test(p.statement));
+    expect(Number(literal?.generic_plans)).toBeGreaterThan(0);
+    expect(Number(bound?.generic_plans)).toBe(0);
+    expect(Number(bound?.custom_plans)).toBeGreaterThan(5);
   });
 
   it('with prepare off nothing is prepared', async () => {

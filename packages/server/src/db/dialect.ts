@@ -237,6 +237,18 @@ function cachePreparedStatements(db: SQLite.Database, max = 1000): void {
   db.prepare = cached as typeof db.prepare;
 }
 
+/**
+ * A page size written into the SQL text instead of bound. PostgreSQL costs a generic plan's bound
+ * LIMIT as a tenth of the rows, so a prepared page query never took its generic plan and was
+ * planned again on every execution: the asset list at 200,000 assets, 1.5 ms of planning and
+ * 0.9 ms of execution per page; with the literal, after five executions 0.02 ms and 0.65 ms.
+ * Page sizes are few (the API caps them), so this adds few statement texts.
+ */
+export function literalLimit(n: number): RawBuilder<number> {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`literalLimit: ${n} is not a row count`);
+  return sql.lit(n);
+}
+
 /** Case-insensitive "contains" that works the same on both engines (no ILIKE). */
 export function containsCi<DB, TB extends keyof DB>(
   eb: ExpressionBuilder<DB, TB>,

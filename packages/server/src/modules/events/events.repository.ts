@@ -1,6 +1,6 @@
 import type { Executor } from '../../db/database.js';
 import type { EventsTable } from '../../db/schema.js';
-import { bulkInsert } from '../../db/dialect.js';
+import { bulkInsert, literalLimit } from '../../db/dialect.js';
 import { first, prepare } from '../../db/prepared.js';
 
 export type EventRow = EventsTable;
@@ -78,7 +78,7 @@ export function listEventsQuery(db: Executor, f: EventFilter) {
   if (f.from) q = q.where('occurred_at', '>=', f.from);
   if (f.to) q = q.where('occurred_at', '<', f.to);
   if (f.before !== undefined) q = q.where('seq', '<', f.before);
-  return q.orderBy('seq', 'desc').limit(f.limit);
+  return q.orderBy('seq', 'desc').limit(literalLimit(f.limit));
 }
 
 export async function listEvents(db: Executor, f: EventFilter): Promise<EventRow[]> {

@@ -6,7 +6,7 @@
 import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
-import { assetFullText, assetFullTextIds, containsCi, notIndexed, startsWith, steersPlans, type Engine } from '../../db/dialect.js';
+import { assetFullText, assetFullTextIds, containsCi, literalLimit, notIndexed, startsWith, steersPlans, type Engine } from '../../db/dialect.js';
 import { withRefs, type AssetRow } from '../assets/assets.repository.js';
 
 export type { AssetRow };
@@ -622,7 +622,7 @@ function segmentInner(o: SegmentQuery) {
   const dir: 'asc' | 'desc' = seg.desc ? 'desc' : 'asc';
   if (keyExpr) inner = inner.orderBy(keyExpr, dir);
   if (!seg.unique || !keyExpr) inner = inner.orderBy(id, dir);
-  inner = inner.limit(o.limit);
+  inner = inner.limit(literalLimit(o.limit));
   if (o.offset) inner = inner.offset(o.offset);
   return { inner, keyExpr, dir };
 }
