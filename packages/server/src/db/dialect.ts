@@ -367,9 +367,10 @@ export async function resumeFullTextMerges(db: Kysely<any>, paused: FullTextPaus
     await sql`insert into assets_fts(assets_fts) values ('optimize')`.execute(db);
     return;
   }
-  // Each step writes up to 2,000 pages; one that changes fewer than 2 rows found nothing to merge (FTS5 documentation).
+  // Each step writes up to 2,000 pages; one that changes fewer than 2 rows found nothing to merge
+  // (FTS5 documentation). Every step merges segments away, so this ends; the cap is a backstop.
   const changes = async () => Number((await sql<{ n: number }>`select total_changes() as n`.execute(db)).rows[0]?.n ?? 0);
-  for (;;) {
+  for (let step = 0; step < 100_000; step++) {
     const before = await changes();
     await sql`insert into assets_fts(assets_fts, rank) values ('merge', 2000)`.execute(db);
     if ((await changes()) - before < 2) return;
