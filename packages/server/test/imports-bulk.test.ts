@@ -96,8 +96,10 @@ describe.each(engines)('imports: bulk all-or-nothing commits and search (%s)', (
     expect((await search('LATER-00001')).map((h) => h.assetTag)).toEqual(['LATER-00001']);
     await expectIndexesCurrent(['later', 'quokka', 'olivia']);
   }, 120_000);
+
   // After the load: a load smaller than the index merges only its own segments (the existing one is
-  // not rewritten); one at least as large as the index rewrites it into one segment. SQLite only.
+  // not rewritten); one at least as large as the index rewrites it into one segment. On PostgreSQL
+  // there is nothing to pause (null).
   it('resuming merges after a bulk load leaves the existing full-text segment alone unless the load outweighs it', async () => {
     const rollback = new Error('rollback');
     const segments = async (db: typeof t.database.db) => Number((await sql<{ n: number }>`select count(distinct segid) as n from assets_fts_idx`.execute(db)).rows[0]!.n);
