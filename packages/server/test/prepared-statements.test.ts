@@ -18,6 +18,12 @@ describe('prepared statement names (PostgreSQL driver policy)', () => {
     names.nameOf('select 2 where $1');
     expect(names.nameOf('select 2 where $1')).not.toBe(name);
     expect(names.size).toBe(2);
+    // Forgotten (its result columns changed): the next sighting gets a name no connection has prepared.
+    names.forget('select 1 where $1');
+    const renamed = names.nameOf('select 1 where $1');
+    expect(renamed).not.toBeNull();
+    expect(renamed).not.toBe(name);
+    expect(names.nameOf('select 1 where $1')).toBe(renamed);
   });
 
   it('long texts (bulk INSERTs) stay unnamed, and at most 500 texts get names', () => {
@@ -109,6 +115,22 @@ describe.each(engines.filter((e) => e === 'postgres'))('prepared statements on P
     expect(Number(literal?.generic_plans)).toBeGreaterThan(0);
     expect(Number(bound?.generic_plans)).toBe(0);
     expect(Number(bound?.custom_plans)).toBeGreaterThan(5);
+  });
+
+  // A migration run by another process while this one is up: PostgreSQL refuses a prepared
+  // statement whose result columns changed. One execution fails; the next prepares it afresh.
+  it('after another process changes a table, a prepared select * fails once and then works again', async () => {
+    const d = open();
+    const other = open(false);
+    await sql`create table prep_shape (id int primary key)`.execute(d.db);
+    await sql`insert into prep_shape values (1)`.execute(d.db);
+    const read = () => sql<Record<string, unknown>>`select * from prep_shape where id = ${1}`.execute(d.db);
+    for (let i = 0; i < 3; i++) expect((await read()).rows).toEqual([{ id: 1 }]);
+    expect(await prepared(d)).toContain('select * from prep_shape where id = $1');
+    await sql`alter table prep_shape add column label text default 'x'`.execute(other.db);
+    await expect(read()).rejects.toThrow(/cached plan must not change result type/);
+    expect((await read()).rows).toEqual([{ id: 1, label: 'x' }]);
+    expect((await read()).rows).toEqual([{ id: 1, label: 'x' }]);
   });
 
   it('with prepare off nothing is prepared', async () => {

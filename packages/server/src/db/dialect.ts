@@ -73,6 +73,8 @@ const PREPARED_MAX_CHARS = 8_000;
 export class StatementNames {
   readonly #seen = new Map<string, number>();
   readonly #names = new Map<string, string>();
+  /** bumped by `forget`, so that a text gets a name no connection has prepared yet */
+  #generation = 0;
 
   /** The name for this text, or null while it stays unnamed. */
   nameOf(text: string): string | null {
@@ -87,9 +89,21 @@ export class StatementNames {
       return null;
     }
     this.#seen.delete(text);
-    const name = `c_${createHash('sha1').update(text).digest('base64url')}`;
+    const name = `c_${createHash('sha1').update(text).digest('base64url')}${this.#generation ? `_${this.#generation}` : ''}`;
     this.#names.set(text, name);
     return name;
+  }
+
+  /**
+   * A schema change by another process (a migration run while this server was up) changed the
+   * columns a named statement returns; PostgreSQL then refuses it ("cached plan must not change
+   * result type") on every connection that prepared it. Its text gets a new name from the next
+   * execution on, which each connection prepares afresh: one request fails, not every later one.
+   */
+  forget(text: string): void {
+    if (!this.#names.delete(text)) return;
+    this.#generation++;
+    this.#seen.set(text, 1);
   }
 
   get size(): number {
@@ -105,7 +119,12 @@ function preparedStatements(client: pg.PoolClient, names: StatementNames): void 
     const [text, values] = args;
     if (args.length === 2 && typeof text === 'string' && Array.isArray(values)) {
       const name = names.nameOf(text);
-      if (name) return query({ name, text, values });
+      if (name) {
+        return (query({ name, text, values }) as Promise<unknown>).catch((err: unknown) => {
+          if (err instanceof Error && /cached plan must not change result type/.test(err.message)) names.forget(text);
+          throw err;
+        });
+      }
     }
     return query(...args);
   };
