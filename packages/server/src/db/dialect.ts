@@ -344,10 +344,13 @@ export async function compactFullText<T>(db: Kysely<T>, engine: Engine): Promise
 
 export interface FullTextPause { /** about the documents before the load: the highest asset_search id (a document's rowid) */ docsBefore: number }
 
-/** The highest asset_search id: new documents get higher ones. */
+/**
+ * The highest key of a table (0 when empty): rows added later in the transaction get higher ones.
+ * An asset_search id is its document's full-text rowid.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Kysely handle or transaction
-const lastSearchDocument = async (db: Kysely<any>): Promise<number> =>
-  Number((await sql<{ id: number | null }>`select max(id) as id from asset_search`.execute(db)).rows[0]?.id ?? 0);
+const highest = async (db: Kysely<any>, table: 'asset_search' | 'assets', column: 'id' | 'rowid'): Promise<number> =>
+  Number((await sql<{ v: number | null }>`select max(${sql.raw(column)}) as v from ${sql.raw(table)}`.execute(db)).rows[0]?.v ?? 0);
 
 /**
  * SQLite, for one long bulk-loading transaction (an all-or-nothing import of many thousand
@@ -364,7 +367,7 @@ export async function pauseFullTextMerges(db: Kysely<any>): Promise<FullTextPaus
   if (engineOfDb(db) !== 'sqlite') return null;
   await sql`insert into assets_fts(assets_fts, rank) values ('automerge', 0)`.execute(db);
   await sql`insert into assets_fts(assets_fts, rank) values ('crisismerge', 1000)`.execute(db);
-  return { docsBefore: await lastSearchDocument(db) };
+  return { docsBefore: await highest(db, 'asset_search', 'id') };
 }
 
 /**
@@ -381,7 +384,7 @@ export async function resumeFullTextMerges(db: Kysely<any>, paused: FullTextPaus
   if (!paused) return;
   await sql`insert into assets_fts(assets_fts, rank) values ('automerge', 4)`.execute(db);
   await sql`insert into assets_fts(assets_fts, rank) values ('crisismerge', 16)`.execute(db);
-  const loaded = (await lastSearchDocument(db)) - paused.docsBefore;
+  const loaded = (await highest(db, 'asset_search', 'id')) - paused.docsBefore;
   if (loaded >= paused.docsBefore) {
     await sql`insert into assets_fts(assets_fts) values ('optimize')`.execute(db);
     return;
@@ -389,10 +392,12 @@ export async function resumeFullTextMerges(db: Kysely<any>, paused: FullTextPaus
   // Each step writes up to 2,000 pages; one that changes fewer than 2 rows found nothing to merge
   // (FTS5 documentation). Every step merges segments away, so this ends; the cap is a backstop.
   const changes = async () => Number((await sql<{ n: number }>`select total_changes() as n`.execute(db)).rows[0]?.n ?? 0);
+  let before = await changes();
   for (let step = 0; step < 100_000; step++) {
-    const before = await changes();
     await sql`insert into assets_fts(assets_fts, rank) values ('merge', 2000)`.execute(db);
-    if ((await changes()) - before < 2) return;
+    const after = await changes();
+    if (after - before < 2) return;
+    before = after;
   }
 }
 
@@ -426,8 +431,8 @@ export async function deferAssetIndexing(db: Kysely<any>, orgId: string): Promis
   const triggers = (await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
     where type = 'trigger' and tbl_name = 'assets' and name in (${sql.join(ASSET_INSERT_TRIGGERS)}) order by rowid`.execute(db)).rows;
   if (triggers.length !== ASSET_INSERT_TRIGGERS.length) return null;
-  const last = await lastSearchDocument(db);
-  const lastAssetRowid = Number((await sql<{ r: number | null }>`select max(rowid) as r from assets`.execute(db)).rows[0]?.r ?? 0);
+  const last = await highest(db, 'asset_search', 'id');
+  const lastAssetRowid = await highest(db, 'assets', 'rowid');
   for (const t of triggers) await sql.raw(`drop trigger "${t.name}"`).execute(db);
   return { orgId, triggers, lastSearchId: last, lastAssetRowid };
 }
