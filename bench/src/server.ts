@@ -81,7 +81,10 @@ export async function startServer(opts: { databaseUrl: string; dataDir: string; 
       PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '',
       DATABASE_URL: opts.databaseUrl, DATA_DIR: opts.dataDir, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: opts.logLevel,
       // BENCH_SERVER_ENV: more server settings for a run, e.g. "SQLITE_CACHE_MB=256".
-      ...Object.fromEntries((process.env.BENCH_SERVER_ENV?.split(/\s+/).filter(Boolean) ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+      ...Object.fromEntries((process.env.BENCH_SERVER_ENV?.split(/\s+/).filter(Boolean) ?? []).map((kv) => {
+        const eq = kv.indexOf('=');
+        return [kv.slice(0, eq), kv.slice(eq + 1)];
+      })),
     },
     // Request logs go to /dev/null: written like in production, but nobody has to drain a pipe.
     stdio: ['ignore', 'ignore', 'pipe'],
