@@ -1,10 +1,12 @@
 import { PassThrough } from 'node:stream';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createTestApp, engines, eventCount, setupOwner, type Session, type TestApp } from './harness.js';
 import { commit, csv, getJob, settle, upload, uploadRaw, type Job } from './imports-helpers.js';
 import { SimulatedCrash, testHooks } from '../src/modules/imports/imports.jobs.js';
 import { recoverInterrupted } from '../src/modules/imports/imports.service.js';
 import { writeXlsx } from '../src/modules/imports/imports.write.js';
+import { withTempFiles } from '../src/db/dialect.js';
 
 interface Problem { code: string; detail: string }
 
@@ -144,5 +146,40 @@ describe.each(engines)('imports: jobs, restarts, limits (%s)', (engine) => {
     expect(bad.json<Problem>().code).toBe('import.invalid_mapping');
     const list = await call(t, owner, 'GET', '/api/v1/import-presets?target=assets');
     expect(list.json<{ name: string }[]>().map((p) => p.name)).toEqual(['German sheet']);
+  });
+});
+
+describe('imports: temporary storage (sqlite)', () => {
+  let t: TestApp;
+  let owner: Session;
+  beforeAll(async () => {
+    t = await createTestApp('sqlite');
+    owner = await setupOwner(t, 'Org Temp');
+  });
+  afterAll(() => t.close());
+
+  /** 1 = files, 2 = memory */
+  const tempStore = async () => (await sql<{ temp_store: number }>`pragma temp_store`.execute(t.database.db)).rows[0]!.temp_store;
+
+  it('the server keeps statement journals in memory; an import commit runs with temporary files and gives the setting back', async () => {
+    expect(await tempStore()).toBe(2);
+    const during: number[] = [];
+    testHooks.afterBatch = async () => { during.push(await tempStore()); };
+    try {
+      const job = await upload(t, owner, 'assets', rowsOf(20, 'TS'), { fields: { options: JSON.stringify({ createMissing: true, mode: 'valid-only', batchSize: 10 }) } });
+      expect((await commit(t, owner, job.id)).status).toBe('committed');
+    } finally {
+      delete testHooks.afterBatch;
+    }
+    expect(during).toEqual([1, 1]);
+    expect(await tempStore()).toBe(2);
+  });
+
+  it('withTempFiles gives the setting back when its work fails', async () => {
+    await expect(withTempFiles(t.database.db, async () => {
+      expect(await tempStore()).toBe(1);
+      throw new Error('the work failed');
+    })).rejects.toThrow('the work failed');
+    expect(await tempStore()).toBe(2);
   });
 });

@@ -1,5 +1,6 @@
 import { Migrator, type MigrationResultSet } from 'kysely';
 import type { Db } from './database.js';
+import { withTempFiles } from './dialect.js';
 import { migrations } from './migrations/index.js';
 
 /**
@@ -8,7 +9,8 @@ import { migrations } from './migrations/index.js';
  */
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  const result = await migrator.migrateToLatest();
+  // A migration may sort a whole table (CREATE INDEX): in temporary files, not the heap.
+  const result = await withTempFiles(db, () => migrator.migrateToLatest());
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     const reason = result.error instanceof Error ? result.error.message : String(result.error);

@@ -15,7 +15,7 @@ import { systemActor } from '../../context.js';
 import type { Db, Executor } from '../../db/database.js';
 import type { Config } from '../../config.js';
 import { nowIso } from '../../lib/ids.js';
-import { completeAssetIndexing, deferAssetIndexing, pauseFullTextMerges, refreshStatistics, resumeFullTextMerges } from '../../db/dialect.js';
+import { completeAssetIndexing, deferAssetIndexing, pauseFullTextMerges, refreshStatistics, resumeFullTextMerges, withTempFiles } from '../../db/dialect.js';
 import * as events from '../events/events.service.js';
 import { ImportFileError, readRows, type ReadLimits, type SourceInfo } from './imports.read.js';
 import * as repo from './imports.repository.js';
@@ -258,7 +258,11 @@ async function recordJobEvent(db: Db | Executor, ctx: Ctx, job: repo.JobRow, act
  * first invalid one, then only validated, and any invalid row rolls everything back. Valid-only:
  * one transaction per batch writing its valid rows, its errors and the job's counters.
  */
-export async function commit(db: Db, ctx: Ctx, config: Config, jobId: string): Promise<void> {
+export const commit = (db: Db, ctx: Ctx, config: Config, jobId: string): Promise<void> =>
+  // Its statements journal thousands of pages each: in temporary files, not the heap.
+  withTempFiles(db, () => commitJob(db, ctx, config, jobId));
+
+async function commitJob(db: Db, ctx: Ctx, config: Config, jobId: string): Promise<void> {
   const job = await repo.findJob(db, ctx.actor.orgId ?? '', jobId);
   if (!job) return;
   const run = await openRun(ctx, job, 'commit', db);
