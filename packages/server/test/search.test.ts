@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, call, createTestApp, engines, eventCount, login, newOrganization, setupOwner, switchTo, type Session, type TestApp } from './harness.js';
 import type { Db } from '../src/db/database.js';
@@ -810,5 +811,43 @@ describe.each(engines)('sorting by referenced names (%s)', (engine) => {
     const page = await get('sort=model&limit=2');
     const res = await call(t, s, 'GET', `/api/v1/assets?sort=location&limit=2&cursor=${page.nextCursor}`);
     expect(res.statusCode).toBe(400);
+  });
+});
+
+describe('relevance tiers that q cannot match are not queried (sqlite)', () => {
+  let t: TestApp;
+  let s: Session;
+  beforeAll(async () => {
+    t = await createTestApp('sqlite');
+    s = await setupOwner(t);
+    const w = await makeWorld(t.database.db, s.orgId);
+    await addAsset(t.database.db, w, { tag: 'LAP-7001', serial: 'LATX7001', name: 'latitude spare' });
+    await addAsset(t.database.db, w, { tag: 'LAP-7002', serial: null, name: 'other' });
+  });
+  afterAll(() => t.close());
+
+  /** The page queries (one per relevance tier read) a search runs, and the tags it returns. */
+  async function search(q: string): Promise<{ pageQueries: number; tags: string[] }> {
+    const raw = t.database.raw as SQLite.Database;
+    const prepare = raw.prepare;
+    const texts: string[] = [];
+    // Kysely prepares (here: takes from the statement cache) every statement it runs.
+    raw.prepare = ((source: string) => {
+      texts.push(source);
+      return prepare.call(raw, source);
+    }) as typeof raw.prepare;
+    try {
+      const res = await call(t, s, 'GET', `/api/v1/assets?q=${encodeURIComponent(q)}`);
+      expect(res.statusCode, res.body).toBe(200);
+      return { pageQueries: texts.filter((x) => x.includes(') as "page"')).length, tags: res.json<Page>().items.map((i) => i.assetTag) };
+    } finally {
+      raw.prepare = prepare;
+    }
+  }
+
+  it('a multi-word q reads only the full-text tier; one word reads exact, tag prefix, serial prefix and full text', async () => {
+    expect(await search('dell lat')).toEqual({ pageQueries: 1, tags: ['LAP-7002', 'LAP-7001'] });
+    // LATX7001 is a serial prefix match (tier 2); the full-text tier adds nothing new.
+    expect(await search('latx')).toEqual({ pageQueries: 4, tags: ['LAP-7001'] });
   });
 });

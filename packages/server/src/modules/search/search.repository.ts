@@ -375,6 +375,8 @@ interface Segment {
   join?: 'cf' | 'fulltext' | 'keys';
   /** the sort column, when a composite (filter, sort) index may serve a walk */
   column?: SortableColumn;
+  /** matches nothing whatever the filters (a relevance tier q has no part for): not queried */
+  empty?: boolean;
 }
 
 interface Plan {
@@ -395,11 +397,11 @@ function planSort(sort: SortSpec, text: TextMatch | undefined, engine: Engine): 
     // later tier excludes what an earlier one matched.
     const segs: Segment[] = [
       // (exact lookups are always the most selective index: never hidden)
-      { where: (eb) => (t.exact.length ? exactMatch(eb, t, noIx) : never), value: tag, unique: true, id: idRef, desc: false },
-      { where: (eb, ix) => (t.prefix ? eb.and([tagPrefix(eb, t, engine, ix), notExact(eb, t)]) : never), value: tag, unique: true, id: idRef, desc: false },
+      { where: (eb) => (t.exact.length ? exactMatch(eb, t, noIx) : never), value: tag, unique: true, id: idRef, desc: false, empty: !t.exact.length },
+      { where: (eb, ix) => (t.prefix ? eb.and([tagPrefix(eb, t, engine, ix), notExact(eb, t)]) : never), value: tag, unique: true, id: idRef, desc: false, empty: !t.prefix },
       {
         where: (eb, ix) => (t.prefix ? eb.and([serialPrefix(eb, t, engine, ix), eb.not(tagPrefix(eb, t, engine, noIx)), notExact(eb, t)]) : never),
-        value: serial, id: idRef, desc: false,
+        value: serial, id: idRef, desc: false, empty: !t.prefix,
       },
       {
         where: (eb) => {
@@ -408,7 +410,7 @@ function planSort(sort: SortSpec, text: TextMatch | undefined, engine: Engine): 
           if (t.prefix) conds.push(eb.not(tagPrefix(eb, t, engine, noIx)), eb.or([eb('assets.serial', 'is', null), eb.not(serialPrefix(eb, t, engine, noIx))]));
           return eb.and(conds);
         },
-        value: t.fullText ? assetFullText(engine, t.fullText).key : null, unique: true, id: idRef, desc: true, join: 'fulltext',
+        value: t.fullText ? assetFullText(engine, t.fullText).key : null, unique: true, id: idRef, desc: true, join: 'fulltext', empty: !t.fullText,
       },
     ];
     return { segments: segs, fullText: t.fullText ?? undefined };
@@ -490,6 +492,9 @@ Promise<{ row: E extends true ? ExportRow : ListRow; segment: number }[]> {
   const start = req.after?.segment ?? 0;
   for (let s = start; s < plan.segments.length && out.length < req.limit; s++) {
     const seg = plan.segments[s]!;
+    // A multi-word q has no exact or prefix tier: building and compiling each of their queries
+    // (the list's joins included) cost more than the page's own query.
+    if (seg.empty) continue;
     const after = req.after && req.after.segment === s ? req.after : undefined;
     const rows = await readSegment(db, engine, req.filter, plan, seg, steer, after, req.limit - out.length, forExport);
     for (const row of rows) out.push({ row: row as E extends true ? ExportRow : ListRow, segment: s });
