@@ -6,7 +6,8 @@ import { commit, csv, getJob, settle, upload, uploadRaw, type Job } from './impo
 import { SimulatedCrash, testHooks } from '../src/modules/imports/imports.jobs.js';
 import { recoverInterrupted } from '../src/modules/imports/imports.service.js';
 import { writeXlsx } from '../src/modules/imports/imports.write.js';
-import { withTempFiles } from '../src/db/dialect.js';
+import type SQLite from 'better-sqlite3';
+import { connect, withTempFiles } from '../src/db/dialect.js';
 
 interface Problem { code: string; detail: string }
 
@@ -175,7 +176,11 @@ describe('imports: temporary storage (sqlite)', () => {
     expect(await tempStore()).toBe(2);
   });
 
-  it('withTempFiles gives the setting back when its work fails', async () => {
+  it('a new connection keeps them in memory before any migration; withTempFiles gives the setting back when its work fails', async () => {
+    const fresh = connect('sqlite::memory:');
+    expect((fresh.raw as SQLite.Database).pragma('temp_store', { simple: true })).toBe(2);
+    await fresh.stop();
+    (fresh.raw as SQLite.Database).close();
     await expect(withTempFiles(t.database.db, async () => {
       expect(await tempStore()).toBe(1);
       throw new Error('the work failed');
