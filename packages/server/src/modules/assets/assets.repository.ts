@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor } from '../../db/database.js';
+import { first, prepare, rows } from '../../db/prepared.js';
 import type { AssetMediaTable, AssetsTable, AttachmentsTable } from '../../db/schema.js';
 
 /** One asset with the names of what it references, as the list and the detail page show it. */
@@ -67,8 +68,10 @@ export interface AssetDetailRow extends AssetRow {
   data_bearing: number;
 }
 
-export const findAssetDetail = (db: Executor, orgId: string, id: string, opts: { includeDeleted?: boolean } = {}): Promise<AssetDetailRow | undefined> =>
-  withRefs(db, orgId, opts)
+// The asset page's five statements are built once (db/prepared.ts): building and compiling them
+// on every request cost more of the page's time than running them.
+const detailQuery = (includeDeleted: boolean) => prepare((db: Executor, orgId: string, id: string) =>
+  withRefs(db, orgId, { includeDeleted })
     .leftJoin('locations as dl', 'dl.id', 'assets.default_location_id')
     .leftJoin('suppliers', 'suppliers.id', 'assets.supplier_id')
     .leftJoin('departments', 'departments.id', 'assets.department_id')
@@ -79,8 +82,12 @@ export const findAssetDetail = (db: Executor, orgId: string, id: string, opts: {
       'assets.notes', 'assets.order_number', 'assets.invoice_number', 'assets.eol_date', 'assets.custom_fields', 'assets.deleted_at',
       'categories.data_bearing',
     ])
-    .where('assets.id', '=', id)
-    .executeTakeFirst();
+    .where('assets.id', '=', id));
+const liveDetailQuery = detailQuery(false);
+const anyDetailQuery = detailQuery(true);
+
+export const findAssetDetail = (db: Executor, orgId: string, id: string, opts: { includeDeleted?: boolean } = {}): Promise<AssetDetailRow | undefined> =>
+  first(db, (opts.includeDeleted ? anyDetailQuery : liveDetailQuery)(db, orgId, id));
 
 /** An `assets` row as stored. */
 export type AssetRecord = Selectable<AssetsTable>;
@@ -115,9 +122,12 @@ export const liveChildren = (db: Executor, orgId: string, parentId: string, limi
   db.selectFrom('assets').select(['id', 'asset_tag']).where('org_id', '=', orgId).where('parent_asset_id', '=', parentId)
     .where('deleted_at', 'is', null).orderBy('asset_tag').limit(limit).execute();
 
+const countChildrenQuery = prepare((db: Executor, orgId: string, parentId: string) =>
+  db.selectFrom('assets').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId)
+    .where('parent_asset_id', '=', parentId).where('deleted_at', 'is', null));
+
 export const countChildren = async (db: Executor, orgId: string, parentId: string): Promise<number> =>
-  Number((await db.selectFrom('assets').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId)
-    .where('parent_asset_id', '=', parentId).where('deleted_at', 'is', null).executeTakeFirstOrThrow()).n);
+  Number((await first(db, countChildrenQuery(db, orgId, parentId)))?.n ?? 0);
 
 // ---------- organization settings and tag counters ----------
 
@@ -141,7 +151,7 @@ export const findDepartment = (db: Executor, orgId: string, id: string) =>
 
 // ---------- custody (read-only here; the custody module writes it) ----------
 
-export const openAssignment = (db: Executor, orgId: string, assetId: string) =>
+const openAssignmentQuery = prepare((db: Executor, orgId: string, assetId: string) =>
   db.selectFrom('assignments')
     .leftJoin('users', 'users.id', 'assignments.target_user_id')
     .leftJoin('locations', 'locations.id', 'assignments.target_location_id')
@@ -152,8 +162,9 @@ export const openAssignment = (db: Executor, orgId: string, assetId: string) =>
       'assignments.checked_out_at', 'assignments.expected_return_at', 'users.display_name as user_label', 'locations.name as location_label',
       'target.asset_tag as asset_label', 'acceptances.id as acceptance_id', 'acceptances.status as acceptance_status',
     ])
-    .where('assignments.org_id', '=', orgId).where('assignments.asset_id', '=', assetId).where('assignments.returned_at', 'is', null)
-    .executeTakeFirst();
+    .where('assignments.org_id', '=', orgId).where('assignments.asset_id', '=', assetId).where('assignments.returned_at', 'is', null));
+
+export const openAssignment = (db: Executor, orgId: string, assetId: string) => first(db, openAssignmentQuery(db, orgId, assetId));
 
 /** Open assignments whose target is this asset (other assets checked out to it). */
 export const heldAssets = (db: Executor, orgId: string, assetId: string, limit: number) =>
@@ -164,8 +175,10 @@ export const heldAssets = (db: Executor, orgId: string, assetId: string, limit: 
 
 // ---------- media ----------
 
-export const listMedia = (db: Executor, orgId: string, assetId: string): Promise<AssetMediaTable[]> =>
-  db.selectFrom('asset_media').selectAll().where('org_id', '=', orgId).where('asset_id', '=', assetId).orderBy('created_at').orderBy('id').execute();
+const listMediaQuery = prepare((db: Executor, orgId: string, assetId: string) =>
+  db.selectFrom('asset_media').selectAll().where('org_id', '=', orgId).where('asset_id', '=', assetId).orderBy('created_at').orderBy('id'));
+
+export const listMedia = (db: Executor, orgId: string, assetId: string): Promise<AssetMediaTable[]> => rows(db, listMediaQuery(db, orgId, assetId));
 
 export const findMedium = (db: Executor, orgId: string, assetId: string, id: string): Promise<AssetMediaTable | undefined> =>
   db.selectFrom('asset_media').selectAll().where('org_id', '=', orgId).where('asset_id', '=', assetId).where('id', '=', id).executeTakeFirst();
@@ -195,9 +208,12 @@ export const listAttachments = (db: Executor, orgId: string, entityType: string,
 export const findAttachment = (db: Executor, orgId: string, id: string): Promise<AttachmentRow | undefined> =>
   attachmentsQuery(db, orgId).where('attachments.id', '=', id).executeTakeFirst();
 
+const countAttachmentsQuery = prepare((db: Executor, orgId: string, entityType: string, entityId: string) =>
+  db.selectFrom('attachments').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId)
+    .where('entity_type', '=', entityType).where('entity_id', '=', entityId));
+
 export const countAttachments = async (db: Executor, orgId: string, entityType: string, entityId: string): Promise<number> =>
-  Number((await db.selectFrom('attachments').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId)
-    .where('entity_type', '=', entityType).where('entity_id', '=', entityId).executeTakeFirstOrThrow()).n);
+  Number((await first(db, countAttachmentsQuery(db, orgId, entityType, entityId)))?.n ?? 0);
 
 export const insertAttachment = (db: Executor, row: AttachmentsTable) => db.insertInto('attachments').values(row).execute();
 
