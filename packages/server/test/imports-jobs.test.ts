@@ -186,5 +186,11 @@ describe('imports: temporary storage (sqlite)', () => {
       throw new Error('the work failed');
     })).rejects.toThrow('the work failed');
     expect(await tempStore()).toBe(2);
+    // Nested: the inner call gives back its caller's setting (files), the outer one memory.
+    await withTempFiles(t.database.db, async () => {
+      await withTempFiles(t.database.db, async () => expect(await tempStore()).toBe(1));
+      expect(await tempStore()).toBe(1);
+    });
+    expect(await tempStore()).toBe(2);
   });
 });

@@ -184,11 +184,13 @@ export function connect(url: string, opts: ConnectOptions = {}): Connection {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Kysely handle
 export async function withTempFiles<T>(db: Kysely<any>, fn: () => Promise<T>): Promise<T> {
   if (engineOfDb(db) !== 'sqlite') return fn();
+  // Given back as it was (0 default, 1 file, 2 memory), so that a nested call restores its caller's.
+  const before = Number((await sql<{ temp_store: number }>`pragma temp_store`.execute(db)).rows[0]?.temp_store ?? 0);
   await sql`pragma temp_store = FILE`.execute(db);
   try {
     return await fn();
   } finally {
-    await sql`pragma temp_store = MEMORY`.execute(db);
+    await sql.raw(`pragma temp_store = ${before}`).execute(db);
   }
 }
 
