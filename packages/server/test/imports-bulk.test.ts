@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import { call, createTestApp, engines, setupOwner, type Session, type TestApp } from './harness.js';
 import { commit, csv, upload } from './imports-helpers.js';
 import { expectSearchCurrent, expectSortKeysCurrent } from './index-checks.js';
-import { deferAssetIndexing, pauseFullTextMerges, resumeFullTextMerges } from '../src/db/dialect.js';
+import { deferAssetIndexing, pauseFullTextMerges, refreshStatistics, resumeFullTextMerges } from '../src/db/dialect.js';
+import { statisticsDue } from '../src/modules/imports/imports.jobs.js';
 
 interface Hit { assetTag: string; name: string | null }
 
@@ -31,6 +32,14 @@ describe.each(engines)('imports: bulk all-or-nothing commits and search (%s)', (
   const triggers = async () => (t.engine === 'sqlite'
     ? (await sql<{ name: string }>`select name from sqlite_master where type = 'trigger' and tbl_name = 'assets' order by name`.execute(t.database.db)).rows.map((r) => r.name)
     : []);
+  /** SQLite: the indexes of assets and asset_sort_keys (a bulk load may drop and rebuild them), as "name: definition". */
+  const indexes = async (db: typeof t.database.db = t.database.db) => (t.engine === 'sqlite'
+    ? (await sql<{ name: string; sql: string | null }>`select name, sql from sqlite_master where type = 'index' and tbl_name in ('assets', 'asset_sort_keys') order by name`.execute(db)).rows
+      .map((r) => `${r.name}: ${r.sql ?? '(constraint)'}`)
+    : []);
+  /** SQLite: indexes of assets without planner statistics. */
+  const unanalyzed = async () => (await sql<{ name: string }>`select name from sqlite_master m where type = 'index' and tbl_name = 'assets'
+    and not exists (select 1 from sqlite_stat1 s where s.idx = m.name)`.execute(t.database.db)).rows.map((r) => r.name);
   /** Sort keys and search documents equal what their views compute, and every asset has a search row. */
   const expectIndexesCurrent = async (words: string[]) => {
     const db = t.database.db;
@@ -47,7 +56,11 @@ describe.each(engines)('imports: bulk all-or-nothing commits and search (%s)', (
 
   it('a 6,000-row commit is searchable by tag and by name, first row to last; a failed one leaves search as it was', async () => {
     const before = await triggers();
-    if (engine === 'sqlite') expect(before).toContain('assets_search_ai');
+    const indexesBefore = await indexes();
+    if (engine === 'sqlite') {
+      expect(before).toContain('assets_search_ai');
+      expect(indexesBefore.length).toBeGreaterThan(25);
+    }
     // An asset that exists before: the import must leave its index rows alone.
     const early = await upload(t, owner, 'assets', rows(3, 'EARLY'), { fields: { options: JSON.stringify({ createMissing: true }) } });
     expect((await commit(t, owner, early.id)).status).toBe('committed');
@@ -61,6 +74,9 @@ describe.each(engines)('imports: bulk all-or-nothing commits and search (%s)', (
     }
     expect((await search('zephyr bulk unit 4321')).map((h) => h.assetTag)).toContain('BULK-04321');
     expect(await triggers()).toEqual(before);
+    // 6,000 rows into a table of 3: its secondary indexes were rebuilt, the same ones, with statistics.
+    expect(await indexes()).toEqual(indexesBefore);
+    if (engine === 'sqlite') expect(await unanalyzed()).toEqual([]);
     await expectIndexesCurrent(['olivia', 'zephyr', 'bulk', 'early', '05825', 'bulkmaker']);
 
     // One bad row at the end: nothing of the 5,500 rows is written, search finds none of them.
@@ -70,6 +86,7 @@ describe.each(engines)('imports: bulk all-or-nothing commits and search (%s)', (
     expect(await search('GONE-00001')).toEqual([]);
     expect((await search('BULK-05998')).map((h) => h.assetTag)).toEqual(['BULK-05998']);
     expect(await triggers()).toEqual(before);
+    expect(await indexes()).toEqual(indexesBefore);
     await expectIndexesCurrent(['gone', 'olivia', 'zephyr']);
 
     // Later single writes still update the index.
@@ -78,24 +95,84 @@ describe.each(engines)('imports: bulk all-or-nothing commits and search (%s)', (
     const patched = await call(t, owner, 'PATCH', `/api/v1/assets/${id}`, { name: 'Quokka renamed' });
     expect(patched.statusCode, patched.body).toBe(200);
     expect((await search('quokka')).map((h) => h.assetTag)).toEqual(['BULK-00007']);
-    // The bulk path really is taken on SQLite (and a rollback restores the triggers).
-    await t.database.db.transaction().execute(async (trx) => {
-      const d = await deferAssetIndexing(trx, owner.orgId);
-      expect(d === null).toBe(engine !== 'sqlite');
-      if (engine === 'sqlite') {
-        const inside = (await sql<{ name: string }>`select name from sqlite_master where type = 'trigger' and tbl_name = 'assets'`.execute(trx)).rows.map((r) => r.name);
-        expect(inside).not.toContain('assets_search_ai');
-        expect(inside).not.toContain('assets_sort_ai');
-      }
-      throw new Error('rollback');
-    }).catch((err: unknown) => { if (!(err instanceof Error) || err.message !== 'rollback') throw err; });
-    expect(await triggers()).toEqual(before);
+    // The bulk path really is taken on SQLite (and a rollback restores the triggers and indexes).
+    // A load smaller than the table keeps the indexes; one at least as large drops the secondary
+    // ones except the serial lookup's, never a unique one.
+    for (const rows of [1, 1_000_000]) {
+      await t.database.db.transaction().execute(async (trx) => {
+        const d = await deferAssetIndexing(trx, owner.orgId, rows);
+        expect(d === null).toBe(engine !== 'sqlite');
+        if (engine === 'sqlite') {
+          const inside = (await sql<{ name: string }>`select name from sqlite_master where type = 'trigger' and tbl_name = 'assets'`.execute(trx)).rows.map((r) => r.name);
+          expect(inside).not.toContain('assets_search_ai');
+          expect(inside).not.toContain('assets_sort_ai');
+          const left = await indexes(trx);
+          if (rows === 1) expect(left).toEqual(indexesBefore);
+          else {
+            expect(left.map((i) => i.split(':')[0]).sort()).toEqual(['assets_serial_uq', 'assets_sort_serial_idx', 'sqlite_autoindex_asset_sort_keys_1',
+              'sqlite_autoindex_assets_1', 'sqlite_autoindex_assets_2', 'sqlite_autoindex_assets_3']);
+            expect(d?.indexes.length).toBe(indexesBefore.length - left.length);
+          }
+        }
+        throw new Error('rollback');
+      }).catch((err: unknown) => { if (!(err instanceof Error) || err.message !== 'rollback') throw err; });
+      expect(await triggers()).toEqual(before);
+      expect(await indexes()).toEqual(indexesBefore);
+    }
     // A small import afterwards goes through the triggers again.
     const after = await upload(t, owner, 'assets', rows(2, 'LATER'), { fields: { options: JSON.stringify({ createMissing: true }) } });
     expect((await commit(t, owner, after.id)).status).toBe('committed');
     expect((await search('LATER-00001')).map((h) => h.assetTag)).toEqual(['LATER-00001']);
     await expectIndexesCurrent(['later', 'quokka', 'olivia']);
   }, 120_000);
+
+  it('statistics are refreshed while a load grows its tables: doubling up to 20,000 rows, then every 20,000', () => {
+    const due = (n: number) => Array.from({ length: n / 500 }, (_, i) => i * 500).filter((b) => statisticsDue(b, b + 500)).map((b) => b + 500);
+    expect(due(100_000)).toEqual([1000, 2000, 4000, 8000, 16_000, 20_000, 40_000, 60_000, 80_000, 100_000]);
+    expect(statisticsDue(0, 999)).toBe(false);
+    expect(statisticsDue(19_999, 20_000)).toBe(true);
+  });
+
+  // With statistics of a small table, a lookup of many tags is planned as a scan of the table:
+  // after a load has grown it, that plan reads every row per lookup. refreshStatistics inside the
+  // load's transaction gives the planner the new size (PostgreSQL: ANALYZE, as before).
+  it('refreshing statistics inside a load turns the lookup of many tags from a table scan into index searches', async () => {
+    const db = t.database.db;
+    const count = async (d: typeof db) => Number((await d.selectFrom('assets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    if ((await count(db)) < 6000) {
+      const job = await upload(t, owner, 'assets', rows(6000, 'STATS'), { fields: { options: JSON.stringify({ createMissing: true }) } });
+      expect((await commit(t, owner, job.id)).status).toBe('committed');
+    }
+    const tags = Array.from({ length: 250 }, (_, i) => `STATS-LOOKUP-${i}`);
+    const plan = async (d: typeof db) => (await sql<{ detail: string }>`explain query plan
+      select * from assets where org_id = ${owner.orgId} and asset_tag in (${sql.join(tags)})`.execute(d)).rows.map((r) => r.detail).join('; ');
+    const rollback = new Error('rollback');
+    await db.transaction().execute(async (trx) => {
+      if (engine !== 'sqlite') {
+        await refreshStatistics(trx, ['assets', 'events']);
+        const tuples = await sql<{ n: number }>`select reltuples::int as n from pg_class where relname = 'assets'`.execute(trx);
+        expect(tuples.rows[0]!.n).toBe(await count(trx));
+        throw rollback;
+      }
+      // Statistics as an ANALYZE of a 1,000-asset table left them …
+      await sql`analyze assets`.execute(trx);
+      const stats = (await sql<{ idx: string; stat: string }>`select idx, stat from sqlite_stat1 where tbl = 'assets'`.execute(trx)).rows;
+      for (const { idx, stat } of stats) {
+        const [rowCount, ...perKey] = stat.split(' ').map(Number);
+        const small = [1000, ...perKey.map((v) => Math.max(1, Math.min(1000, Math.round((v * 1000) / rowCount!))))].join(' ');
+        await sql`update sqlite_stat1 set stat = ${small} where tbl = 'assets' and idx = ${idx}`.execute(trx);
+      }
+      await sql`delete from sqlite_stat4`.execute(trx);
+      await sql`analyze sqlite_schema`.execute(trx);
+      expect(await plan(trx)).toMatch(/^SCAN assets/);
+      // … refreshed after the table has grown past them.
+      await refreshStatistics(trx, ['assets']);
+      expect(await plan(trx)).toMatch(/^SEARCH assets USING INDEX sqlite_autoindex_assets_\d \(org_id=\? AND asset_tag=\?\)$/);
+      expect(Number((await sql<{ n: number }>`select count(*) as n from sqlite_stat4`.execute(trx)).rows[0]!.n)).toBe(0);
+      expect((await sql<{ analysis_limit: number }>`pragma analysis_limit`.execute(trx)).rows[0]!.analysis_limit).toBe(0);
+      throw rollback;
+    }).catch((err: unknown) => { if (err !== rollback) throw err; });
+  }, 60_000);
 
   // After the load: a load smaller than the index merges only its own segments (the existing one is
   // not rewritten); one at least as large as the index rewrites it into one segment. On PostgreSQL

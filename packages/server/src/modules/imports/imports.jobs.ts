@@ -101,9 +101,20 @@ export const settingsOf = (job: repo.JobRow): JobSettings => ({
 export const MAX_STORED_ISSUES = 200_000;
 const READ_CHUNK = 500;
 
-/** Tables a bulk load grows; their planner statistics are refreshed every STATS_EVERY rows (PostgreSQL). */
+/** Tables a bulk load grows; their planner statistics are refreshed as it goes (dialect.refreshStatistics). */
 const GROWING = ['assets', 'asset_search', 'asset_sort_keys', 'assignments', 'asset_field_values', 'external_ids', 'events'];
 const STATS_EVERY = 20_000;
+
+/**
+ * Whether writing rows (before, after] passes a point where the statistics are refreshed: 1,000,
+ * 2,000, 4,000 … while under STATS_EVERY (an import into a small organization doubles its tables
+ * quickly, and plans made for the small ones scan them), then every STATS_EVERY rows.
+ */
+export function statisticsDue(before: number, after: number): boolean {
+  if (Math.floor(after / STATS_EVERY) > Math.floor(before / STATS_EVERY)) return true;
+  for (let point = 1000; point < STATS_EVERY; point *= 2) if (before < point && after >= point) return true;
+  return false;
+}
 /**
  * All-or-nothing commits of at least this many rows pause the full-text index's merges until their
  * end (dialect.pauseFullTextMerges) and, importing assets, index the new assets once at the end
@@ -297,7 +308,7 @@ async function commitJob(db: Db, ctx: Ctx, config: Config, jobId: string): Promi
           throw err;
         }
         tick(run, chunk.length);
-        if (Math.floor(run.progress.processed / STATS_EVERY) > Math.floor((run.progress.processed - chunk.length) / STATS_EVERY)) await refreshStatistics(db, GROWING);
+        if (statisticsDue(run.progress.processed - chunk.length, run.progress.processed)) await refreshStatistics(db, GROWING);
         await testHooks.afterBatch?.(job.id, ++batch);
         await new Promise((r) => setImmediate(r));
       }
@@ -316,7 +327,7 @@ async function commitJob(db: Db, ctx: Ctx, config: Config, jobId: string): Promi
     await db.transaction().execute(async (trx) => {
       await run.processor.prepare(trx);
       const paused = bulkFullText ? await pauseFullTextMerges(trx) : null;
-      const deferred = bulkFullText && job.target === 'assets' ? await deferAssetIndexing(trx, job.org_id) : null;
+      const deferred = bulkFullText && job.target === 'assets' ? await deferAssetIndexing(trx, job.org_id, job.total_rows ?? 0) : null;
       if (deferred) run.processor.bulkLoad?.();
       let writing = true;
       for await (const chunk of chunks(readRows(filePath(config, job), run.settings.info, limits), READ_CHUNK)) {
@@ -324,7 +335,7 @@ async function commitJob(db: Db, ctx: Ctx, config: Config, jobId: string): Promi
         const parsed = chunk.map((r) => run.parse(r.line, r.cells));
         const res = await run.processor.chunk(parsed, trx, writing);
         add(run.progress.counts, res);
-        if (writing && Math.floor((run.progress.processed + chunk.length) / STATS_EVERY) > Math.floor(run.progress.processed / STATS_EVERY)) await refreshStatistics(trx, GROWING);
+        if (writing && statisticsDue(run.progress.processed, run.progress.processed + chunk.length)) await refreshStatistics(trx, GROWING);
         run.issues.push(...collect(run, parsed));
         if (res.failed) writing = false;
         tick(run, chunk.length);
