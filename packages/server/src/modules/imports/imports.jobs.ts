@@ -15,6 +15,7 @@ import { systemActor } from '../../context.js';
 import type { Db, Executor } from '../../db/database.js';
 import type { Config } from '../../config.js';
 import { nowIso } from '../../lib/ids.js';
+import { collectIfGrown } from '../../lib/memory.js';
 import { completeAssetIndexing, deferAssetIndexing, pauseFullTextMerges, refreshStatistics, resumeFullTextMerges, withTempFiles } from '../../db/dialect.js';
 import * as events from '../events/events.service.js';
 import { ImportFileError, readRows, type ReadLimits, type SourceInfo } from './imports.read.js';
@@ -189,6 +190,8 @@ const toErrorRows = (run: Run, issues: RowIssue[]): repo.ErrorRow[] => issues.ma
 }));
 
 function tick(run: Run, n: number, force = false): void {
+  // Once per chunk: keeps the heap of a long run bounded (lib/memory.ts).
+  collectIfGrown();
   run.progress.processed += n;
   run.progress.errorCount = run.errorCount;
   const now = Date.now();
