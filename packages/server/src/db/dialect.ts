@@ -681,6 +681,9 @@ export async function bulkInsert(db: Kysely<any>, table: string, rows: readonly 
   }
 }
 
+/** Rows per index an in-load ANALYZE reads on SQLite (`pragma analysis_limit`). */
+const STATS_SAMPLE = 1000;
+
 /**
  * Bulk loads inside one long transaction plan their statements with the statistics of the last
  * ANALYZE, taken when the growing tables were smaller, perhaps much smaller.
@@ -694,9 +697,6 @@ export async function bulkInsert(db: Kysely<any>, table: string, rows: readonly 
  *   does), keeps no STAT4 samples (see DROP_STAT4) and reloads the statistics.
  * ANALYZE inside the transaction sees its own rows, and a rollback takes the statistics back too.
  */
-/** Rows per index an in-load ANALYZE reads on SQLite (`pragma analysis_limit`). */
-const STATS_SAMPLE = 1000;
-
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Kysely handle or transaction
 export async function refreshStatistics(db: Kysely<any>, tables: readonly string[]): Promise<void> {
   if (!tables.length) return;

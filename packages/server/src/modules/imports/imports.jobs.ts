@@ -116,6 +116,7 @@ export function statisticsDue(before: number, after: number): boolean {
   for (let point = 1000; point < STATS_EVERY; point *= 2) if (before < point && after >= point) return true;
   return false;
 }
+
 /**
  * All-or-nothing commits of at least this many rows pause the full-text index's merges until their
  * end (dialect.pauseFullTextMerges) and, importing assets, index the new assets once at the end
