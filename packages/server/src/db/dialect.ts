@@ -183,14 +183,22 @@ export function connect(url: string, opts: ConnectOptions = {}): Connection {
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Kysely handle
 export async function withTempFiles<T>(db: Kysely<any>, fn: () => Promise<T>): Promise<T> {
-  if (engineOfDb(db) !== 'sqlite') return fn();
-  // Given back as it was (0 default, 1 file, 2 memory), so that a nested call restores its caller's.
-  const before = Number((await sql<{ temp_store: number }>`pragma temp_store`.execute(db)).rows[0]?.temp_store ?? 0);
-  await sql`pragma temp_store = FILE`.execute(db);
+  // temp_store 1 = FILE; given back as it was (0 default, 1 file, 2 memory), so that a nested call restores its caller's.
+  return engineOfDb(db) === 'sqlite' ? withPragma(db, 'temp_store', 1, fn) : fn();
+}
+
+/**
+ * SQLite: runs `fn` with a numeric pragma of this connection set to `value`, then sets it back to
+ * the value it had before, also when `fn` throws.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Kysely handle or transaction
+async function withPragma<T>(db: Kysely<any>, name: 'temp_store' | 'analysis_limit', value: number, fn: () => Promise<T>): Promise<T> {
+  const before = Number((await sql.raw<Record<string, number>>(`pragma ${name}`).execute(db)).rows[0]?.[name] ?? 0);
+  await sql.raw(`pragma ${name} = ${value}`).execute(db);
   try {
     return await fn();
   } finally {
-    await sql.raw(`pragma temp_store = ${before}`).execute(db);
+    await sql.raw(`pragma ${name} = ${before}`).execute(db);
   }
 }
 
@@ -705,12 +713,8 @@ export async function refreshStatistics(db: Kysely<any>, tables: readonly string
     await sql.raw(`analyze ${list.join(', ')}`).execute(db);
     return;
   }
-  const limit = (await sql<{ analysis_limit: number }>`pragma analysis_limit`.execute(db)).rows[0]?.analysis_limit ?? 0;
-  await sql.raw(`pragma analysis_limit = ${STATS_SAMPLE}`).execute(db);
-  try {
+  await withPragma(db, 'analysis_limit', STATS_SAMPLE, async () => {
     for (const t of list) await sql.raw(`analyze ${t}`).execute(db);
-  } finally {
-    await sql.raw(`pragma analysis_limit = ${Number(limit)}`).execute(db);
-  }
+  });
   for (const statement of DROP_STAT4) await sql.raw(statement).execute(db);
 }
