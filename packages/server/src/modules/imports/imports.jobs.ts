@@ -16,7 +16,7 @@ import type { Db, Executor } from '../../db/database.js';
 import type { Config } from '../../config.js';
 import { nowIso } from '../../lib/ids.js';
 import { collectIfGrown } from '../../lib/memory.js';
-import { completeAssetIndexing, deferAssetIndexing, pauseFullTextMerges, refreshStatistics, resumeFullTextMerges, withTempFiles } from '../../db/dialect.js';
+import { completeAssetIndexing, deferAssetIndexing, pauseFullTextMerges, refreshStatistics, resumeFullTextMerges, withCheckpointDeferred, withTempFiles } from '../../db/dialect.js';
 import * as events from '../events/events.service.js';
 import { ImportFileError, readRows, type ReadLimits, type SourceInfo } from './imports.read.js';
 import * as repo from './imports.repository.js';
@@ -274,8 +274,9 @@ async function recordJobEvent(db: Db | Executor, ctx: Ctx, job: repo.JobRow, act
  * one transaction per batch writing its valid rows, its errors and the job's counters.
  */
 export const commit = (db: Db, ctx: Ctx, config: Config, jobId: string): Promise<void> =>
-  // Its statements journal thousands of pages each: in temporary files, not the heap.
-  withTempFiles(db, () => commitJob(db, ctx, config, jobId));
+  // Its statements journal thousands of pages each: in temporary files, not the heap; and its
+  // commit leaves copying them into the database file to the checkpointer.
+  withTempFiles(db, () => withCheckpointDeferred(db, () => commitJob(db, ctx, config, jobId)));
 
 async function commitJob(db: Db, ctx: Ctx, config: Config, jobId: string): Promise<void> {
   const job = await repo.findJob(db, ctx.actor.orgId ?? '', jobId);

@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import type SQLite from 'better-sqlite3';
+import { createDatabase, type Database } from '../src/db/database.js';
+import { withCheckpointDeferred } from '../src/db/dialect.js';
+
+// An import's commit writes hundreds of megabytes; a commit that finds the log past
+// `wal_autocheckpoint` pages copies them all into the database file before it returns (3.7 s of a
+// 100,000-row import). withCheckpointDeferred leaves that copy to the checkpointer thread.
+describe('SQLite: a large commit leaves the checkpoint to the checkpointer', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'custodian-checkpoint-'));
+  const opened: Database[] = [];
+  afterAll(async () => {
+    for (const d of opened) await d.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const open = async (name: string): Promise<Database> => {
+    const database = createDatabase(`sqlite:${join(dir, name)}`);
+    opened.push(database);
+    // A low threshold: the 2 MB written below pass it.
+    (database.raw as SQLite.Database).pragma('wal_autocheckpoint = 100');
+    await sql`create table blobs (id integer primary key, body blob not null)`.execute(database.db);
+    return database;
+  };
+  /** Writes ~2 MB in one transaction. */
+  const write = (database: Database) => database.db.transaction().execute(async (trx) => {
+    for (let i = 0; i < 32; i++) await sql`insert into blobs (body) values (randomblob(65536))`.execute(trx);
+  });
+  const bytes = (name: string) => statSync(join(dir, name)).size;
+
+  it('the commit leaves its pages in the log, and the setting is back afterwards', async () => {
+    const plain = await open('plain.db');
+    await write(plain);
+    // The commit copied its pages into the database file itself.
+    expect(bytes('plain.db')).toBeGreaterThan(2 * 2 ** 20);
+
+    const deferred = await open('deferred.db');
+    const sizeBefore = bytes('deferred.db');
+    const inside = await withCheckpointDeferred(deferred.db, async () => {
+      await write(deferred);
+      return (deferred.raw as SQLite.Database).pragma('wal_autocheckpoint', { simple: true });
+    });
+    expect(inside).toBe(0);
+    expect(bytes('deferred.db')).toBe(sizeBefore);
+    expect(bytes('deferred.db-wal')).toBeGreaterThan(2 * 2 ** 20);
+    expect((deferred.raw as SQLite.Database).pragma('wal_autocheckpoint', { simple: true })).toBe(100);
+    // The rows are committed: another connection reads them.
+    const reader = createDatabase(`sqlite:${join(dir, 'deferred.db')}`);
+    opened.push(reader);
+    expect((await sql<{ n: number }>`select count(*) as n from blobs`.execute(reader.db)).rows[0]?.n).toBe(32);
+  });
+
+  it('the setting is back also when the work throws', async () => {
+    const database = await open('throws.db');
+    await expect(withCheckpointDeferred(database.db, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect((database.raw as SQLite.Database).pragma('wal_autocheckpoint', { simple: true })).toBe(100);
+  });
+});
