@@ -18,11 +18,11 @@ describe('SQLite: a large commit leaves the checkpoint to the checkpointer', () 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const open = async (name: string): Promise<Database> => {
-    const database = createDatabase(`sqlite:${join(dir, name)}`);
+  const open = async (name: string, backgroundCheckpoint = false): Promise<Database> => {
+    const database = createDatabase(`sqlite:${join(dir, name)}`, { backgroundCheckpoint });
     opened.push(database);
-    // A low threshold: the 2 MB written below pass it.
-    (database.raw as SQLite.Database).pragma('wal_autocheckpoint = 100');
+    // A low threshold: the 2 MB written below pass it (the checkpointer sets its own).
+    if (!backgroundCheckpoint) (database.raw as SQLite.Database).pragma('wal_autocheckpoint = 100');
     await sql`create table blobs (id integer primary key, body blob not null)`.execute(database.db);
     return database;
   };
@@ -32,7 +32,9 @@ describe('SQLite: a large commit leaves the checkpoint to the checkpointer', () 
   });
   const bytes = (name: string) => statSync(join(dir, name)).size;
 
-  it('the commit leaves its pages in the log, and the setting is back afterwards', async () => {
+  const threshold = (database: Database) => (database.raw as SQLite.Database).pragma('wal_autocheckpoint', { simple: true });
+
+  it('without a checkpointer thread: the commit leaves its pages in the log, and the setting is back at once', async () => {
     const plain = await open('plain.db');
     await write(plain);
     // The commit copied its pages into the database file itself.
@@ -52,6 +54,21 @@ describe('SQLite: a large commit leaves the checkpoint to the checkpointer', () 
     const reader = createDatabase(`sqlite:${join(dir, 'deferred.db')}`);
     opened.push(reader);
     expect((await sql<{ n: number }>`select count(*) as n from blobs`.execute(reader.db)).rows[0]?.n).toBe(32);
+  });
+
+  it('with the checkpointer thread: the threshold comes back once the thread has copied the log', async () => {
+    const database = await open('worker.db', true);
+    const resetFrames = threshold(database);
+    expect(resetFrames).toBe(100_000);
+    const sizeBefore = bytes('worker.db');
+    await withCheckpointDeferred(database.db, () => write(database));
+    // Not yet: the next commit past it would do the copy itself.
+    expect(threshold(database)).toBe(0);
+    const deadline = Date.now() + 10_000;
+    while (threshold(database) !== resetFrames && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(threshold(database)).toBe(resetFrames);
+    // The worker copied the pages into the database file.
+    expect(bytes('worker.db')).toBeGreaterThan(sizeBefore + 2 * 2 ** 20);
   });
 
   it('the setting is back also when the work throws', async () => {
