@@ -14,10 +14,10 @@ import { isUtf8 } from 'node:buffer';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { posix } from 'node:path';
-import { parse as csvParse, CsvError } from 'csv-parse';
 import iconv from 'iconv-lite';
 import yauzl from 'yauzl';
 import { XmlScanner, type XmlHandlers, type XmlTag } from './imports.xml.js';
+import { CsvReadError, CsvRecordReader } from './imports.csv.js';
 import { excelSerialToIso } from './imports.values.js';
 
 export type SourceFormat = 'csv' | 'xlsx';
@@ -396,39 +396,52 @@ function checkRow(row: SourceRow, limits: ReadLimits): void {
   }
 }
 
-/** Every record of the file (blank ones included) with its 1-based row number. */
+/** The file's text as UTF-8 chunks: UTF-8 files as they are (without a BOM), others decoded and re-encoded. */
+async function* utf8Chunks(filePath: string, encoding: SourceEncoding): AsyncGenerator<Buffer> {
+  const highWaterMark = 256 * 1024;
+  if (encoding === 'utf-8') {
+    let first = true;
+    for await (const chunk of createReadStream(filePath, { highWaterMark }) as AsyncIterable<Buffer>) {
+      if (first && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) yield chunk.subarray(3);
+      else yield chunk;
+      first = false;
+    }
+    return;
+  }
+  const decoded = iconv.decodeStream(encoding, { stripBOM: true });
+  pipeline(createReadStream(filePath, { highWaterMark }), decoded, () => { /* errors surface through the iteration below */ });
+  for await (const s of decoded as AsyncIterable<string | Buffer>) yield typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
+}
+
+/** Every record of the file (blank ones included) with its 1-based row number (imports.csv.ts reads them). */
 async function* csvRecords(filePath: string, encoding: SourceEncoding, delimiter: Delimiter, limits: ReadLimits): AsyncGenerator<SourceRow> {
-  const parser = csvParse({
-    delimiter,
-    quote: '"',
-    escape: '"',
-    relax_quotes: true,
-    relax_column_count: true,
-    skip_empty_lines: false,
-    record_delimiter: ['\r\n', '\n', '\r'],
-    bom: true,
-    // csv-parse bounds a whole record (the cells' lengths added up): the longest legitimate row, which
-    // also bounds the memory a runaway quoted field (a quote never closed) can take.
-    max_record_size: Math.min(limits.maxCellChars * limits.maxColumns, 64 * 1024 * 1024),
-  });
-  pipeline(createReadStream(filePath, { highWaterMark: 256 * 1024 }), iconv.decodeStream(encoding, { stripBOM: true }), parser, () => { /* errors surface through the iteration below */ });
+  // A bound on a whole record (the cells' lengths added up): the longest legitimate row, which also
+  // bounds the memory a runaway quoted field (a quote never closed) can take.
+  const reader = new CsvRecordReader(delimiter, Math.min(limits.maxCellChars * limits.maxColumns, 64 * 1024 * 1024));
+  const records: string[][] = [];
   let line = 0;
   try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      line++;
-      const row = { line, cells: record };
+    for await (const chunk of utf8Chunks(filePath, encoding)) {
+      reader.push(chunk, records);
+      for (const cells of records) {
+        const row = { line: ++line, cells };
+        checkRow(row, limits);
+        yield row;
+      }
+      records.length = 0;
+    }
+    reader.end(records);
+    for (const cells of records) {
+      const row = { line: ++line, cells };
       checkRow(row, limits);
       yield row;
     }
   } catch (err) {
     if (err instanceof ImportFileError) throw err;
-    if (err instanceof CsvError) {
-      // csv-parse may fail before the records it already parsed reach this loop: its own count is the truth.
-      const info = err as CsvError & { lines?: number; records?: number };
-      const row = typeof info.records === 'number' ? info.records + 1 : line + 1;
-      if (err.code === 'CSV_MAX_RECORD_SIZE') throw new ImportFileError('row_too_long', `Row ${row} is longer than any row can be (${limits.maxColumns} columns of ${limits.maxCellChars} characters); a quoted field may never be closed.`, row);
-      if (err.code === 'CSV_QUOTE_NOT_CLOSED') throw new ImportFileError('malformed_csv', `A quoted field opened in row ${row} is never closed.`, row);
-      throw new ImportFileError('malformed_csv', `Row ${row} (text line ${info.lines ?? '?'}) cannot be read: ${err.message}`, row);
+    if (err instanceof CsvReadError) {
+      // The reader's own count is the truth: records it completed in the failing chunk were not yielded.
+      if (err.code === 'record_too_long') throw new ImportFileError('row_too_long', `Row ${err.record} is longer than any row can be (${limits.maxColumns} columns of ${limits.maxCellChars} characters); a quoted field may never be closed.`, err.record);
+      throw new ImportFileError('malformed_csv', `A quoted field opened in row ${err.record} is never closed.`, err.record);
     }
     throw new ImportFileError('unreadable', `The file cannot be read: ${(err as Error).message}`);
   }
