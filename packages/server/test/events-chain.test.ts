@@ -45,6 +45,11 @@ describe('canonical JSON of events', () => {
       if (expected === undefined) expect(() => canonicalJson(v)).toThrow();
       else expect(canonicalJson(v)).toBe(expected);
     }
+    // Short key lists are sorted by insertion, long ones by Array.prototype.sort: both orders are canonicalize's.
+    for (const n of [2, 3, 20, 32, 33, 60]) {
+      const wide = Object.fromEntries(Array.from({ length: n }, (_v, i) => [`${['é', 'B', 'b', '😀', '_', '\ud800'][i % 6]}${(i * 7919) % 101}`, i]));
+      expect(canonicalJson(wide)).toBe(canonicalize(wide));
+    }
     for (const bad of [NaN, Infinity, { a: NaN }, [Infinity]]) expect(() => canonicalJson(bad)).toThrow();
     expect(canonicalJson({ b: 1, a: [undefined, 'x'], c: undefined })).toBe('{"a":[null,"x"],"b":1}');
   });

@@ -1,5 +1,5 @@
 /** Pure hash-chain functions: canonical form (RFC 8785 JSON canonicalization) and SHA-256. */
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 // canonicalize@2 is CommonJS (v3+ needs Node 22); load it through require for a callable default.
@@ -39,6 +39,25 @@ const quoteKey = (k: string): string => {
 };
 
 /**
+ * Sorts object keys in place by UTF-16 code units, as `Array.prototype.sort` does. Short lists by
+ * insertion: V8's sort allocates ~700 bytes of work space per call, whatever the length, and a
+ * change set calls it once per field ({ before, after }): 1.7 GB of garbage over the events of a
+ * 100,000-row import (sampling heap profile), a sixth of all it allocated.
+ */
+function sortKeys(keys: string[]): void {
+  if (keys.length > 32) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > k; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = k;
+  }
+}
+
+/**
  * The same text as `canonicalize` (RFC 8785), faster for what events hold: strings, finite numbers,
  * booleans, null, plain arrays and plain objects are written here (keys sorted by UTF-16 code
  * units, as `Array.prototype.sort` does); anything else (undefined, NaN, functions, objects with
@@ -68,7 +87,7 @@ function canon(v: unknown): string {
       }
       const o = v as Record<string, unknown>;
       const keys = Object.keys(o);
-      if (keys.length > 1) keys.sort();
+      if (keys.length > 1) sortKeys(keys);
       let out = '';
       for (const k of keys) {
         const x = o[k];
@@ -114,5 +133,6 @@ export function eventHash(e: ChainedEvent): string {
       entityType: e.entityType, entityId: e.entityId, changes: e.changes, meta: e.meta,
       requestId: e.requestId, prevHash: e.prevHash,
     });
-  return createHash('sha256').update(body).digest('hex');
+  // One-shot hash (Node ≥ 20.12): no Hash object per event, a third cheaper than createHash at import volumes.
+  return digest('sha256', body, 'hex');
 }
