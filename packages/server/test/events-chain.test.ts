@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, eventHash, type ChainedEvent } from '../src/modules/events/events.chain.js';
+import { canonicalCreation, canonicalJson, eventHash, type ChainedEvent } from '../src/modules/events/events.chain.js';
 
 const canonicalize = createRequire(import.meta.url)('canonicalize') as (input: unknown) => string | undefined;
 
@@ -52,6 +52,32 @@ describe('canonical JSON of events', () => {
     }
     for (const bad of [NaN, Infinity, { a: NaN }, [Infinity]]) expect(() => canonicalJson(bad)).toThrow();
     expect(canonicalJson({ b: 1, a: [undefined, 'x'], c: undefined })).toBe('{"a":[null,"x"],"b":1}');
+  });
+
+  it('writes a creation\'s change set as canonicalJson of { field: { after, before: null } } for the fields with a value', () => {
+    const next = gen(7);
+    const viaObjects = (fields: Record<string, unknown>) => {
+      try {
+        return canonicalJson(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, { after: v, before: null }])));
+      } catch {
+        return 'throws';
+      }
+    };
+    const direct = (fields: Record<string, unknown>) => {
+      try {
+        return canonicalCreation(fields);
+      } catch {
+        return 'throws';
+      }
+    };
+    for (let i = 0; i < 3000; i++) {
+      const fields: Record<string, unknown> = {};
+      for (let k = 0; k < 1 + (i % 25); k++) fields[`${['assetTag', 'é', 'B', 'b', '😀', '_', '\ud800', 'customFields.x'][k % 8]}${k}`] = next();
+      if (i % 7 === 0) fields.bad = NaN;
+      expect(direct(fields)).toBe(viaObjects(fields));
+    }
+    expect(canonicalCreation({})).toBe('{}');
+    expect(canonicalCreation({ b: 'x', a: null, c: 2, d: undefined })).toBe('{"b":{"after":"x","before":null},"c":{"after":2,"before":null}}');
   });
 
   it('hashes an event as the canonical JSON of its fields', () => {

@@ -84,6 +84,16 @@ describe.each(engines)('imports: assets (%s)', (engine) => {
     const mine = evs.filter((e) => (JSON.parse(e.meta) as { importJobId?: string }).importJobId === job.id);
     const actions = mine.map((e) => e.action);
     expect(actions.filter((a) => a === 'asset.created')).toHaveLength(3);
+    // A creation's change set: every field with a value, from nothing (what creating it through the API records).
+    const createdA1 = await db().selectFrom('events').select('changes').where('org_id', '=', owner.orgId).where('action', '=', 'asset.created').where('entity_id', '=', a1.id).executeTakeFirstOrThrow();
+    const changes = JSON.parse(createdA1.changes) as Record<string, { before: unknown; after: unknown }>;
+    expect(changes).toMatchObject({
+      assetTag: { before: null, after: 'SN-0001' }, serial: { before: null, after: 'C02X1' }, name: { before: null, after: 'Alice laptop' },
+      purchaseDate: { before: null, after: '2024-03-15' }, purchaseCost: { before: null, after: 2499 }, warrantyEnd: { before: null, after: '2027-03-15' },
+      modelId: { before: null, after: a1.model_id }, orderNumber: { before: null, after: 'PO-1' },
+    });
+    expect(Object.values(changes).every((c) => c.before === null && c.after !== null)).toBe(true);
+    expect(Object.keys(changes)).toEqual(Object.keys(changes).sort());
     expect(actions).toEqual(expect.arrayContaining(['import.started', 'import.committed', 'asset.checked_out', 'custody.received', 'asset.retired', 'model.created', 'category.created', 'location.created']));
     expect(await eventCount(t)).toBe(events + mine.length);
     const verify = await call(t, owner, 'GET', '/api/v1/events/verify');

@@ -5,6 +5,8 @@ import { authorize, orgOf } from '../../authz/policies.js';
 import * as repo from './events.repository.js';
 import { canonicalJson, eventHash, GENESIS_HASH, type ChainedEvent } from './events.chain.js';
 
+export { canonicalCreation } from './events.chain.js';
+
 /** Field-level change set: `{ field: { before, after } }`. */
 export type Changes = Record<string, { before: unknown; after: unknown }>;
 
@@ -15,6 +17,8 @@ export interface NewEvent {
   entityType: string;
   entityId: string;
   changes?: Changes;
+  /** `changes` already in canonical JSON (events.chain `canonicalCreation`), for bulk writers; wins over `changes`. */
+  changesJson?: string;
   meta?: Record<string, unknown>;
   /** Defaults to the actor's organization; `null` writes to the system chain (global user accounts). */
   orgId?: string | null;
@@ -65,7 +69,7 @@ export async function record(trx: Executor, ctx: Ctx, e: NewEvent): Promise<void
     action: e.action,
     entityType: e.entityType,
     entityId: e.entityId,
-    changes: canonicalJson(e.changes ?? {}),
+    changes: e.changesJson ?? canonicalJson(e.changes ?? {}),
     meta: canonicalJson({ ...(ctx.eventMeta ?? {}), ...(e.meta ?? {}), ...(ctx.actor.tokenId ? { tokenId: ctx.actor.tokenId } : {}) }),
     requestId: ctx.requestId,
     prevHash: head.prevHash,
@@ -102,7 +106,7 @@ export async function recordMany(trx: Executor, ctx: Ctx, list: readonly NewEven
       id: newId(), chainId, seq: head.firstSeq + i, orgId, occurredAt,
       actorType: ctx.actor.type, actorId: ctx.actor.userId, actorLabel: ctx.actor.label,
       action: e.action, entityType: e.entityType, entityId: e.entityId,
-      changes: canonicalJson(e.changes ?? {}),
+      changes: e.changesJson ?? canonicalJson(e.changes ?? {}),
       meta: canonicalJson({ ...common, ...(e.meta ?? {}), ...tokenMeta }),
       requestId: ctx.requestId, prevHash,
     };

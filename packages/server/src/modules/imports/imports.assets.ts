@@ -502,7 +502,7 @@ export class AssetProcessor implements RowProcessor {
       const a = pl.next;
       const stateBefore = a.lifecycle_state as LifecycleState;
       if (pl.kind === 'create') {
-        evs.push({ action: 'asset.created', entityType: 'asset', entityId: a.id, changes: assets.flatDiff(null, { ...assets.snapshot(a), lifecycleState: stateBefore }) });
+        evs.push({ action: 'asset.created', entityType: 'asset', entityId: a.id, changesJson: events.canonicalCreation({ ...assets.snapshot(a), lifecycleState: stateBefore }) });
       } else if (pl.kind === 'update' && Object.keys(pl.changes).length) {
         evs.push({ action: 'asset.updated', entityType: 'asset', entityId: a.id, changes: pl.changes });
       }
