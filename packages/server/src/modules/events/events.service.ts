@@ -98,6 +98,8 @@ export async function recordMany(trx: Executor, ctx: Ctx, list: readonly NewEven
   const head = await advance(trx, chainId, () => repo.advanceHeadBy(trx, chainId, list.length));
   const common = { ...(ctx.eventMeta ?? {}) };
   const tokenMeta = ctx.actor.tokenId ? { tokenId: ctx.actor.tokenId } : {};
+  // Events without their own meta (an import's creations) share one canonical text.
+  const sharedMeta = canonicalJson({ ...common, ...tokenMeta });
   const rows: repo.EventRow[] = [];
   let prevHash = head.prevHash;
   const occurredAt = nowIso();
@@ -107,7 +109,7 @@ export async function recordMany(trx: Executor, ctx: Ctx, list: readonly NewEven
       actorType: ctx.actor.type, actorId: ctx.actor.userId, actorLabel: ctx.actor.label,
       action: e.action, entityType: e.entityType, entityId: e.entityId,
       changes: e.changesJson ?? canonicalJson(e.changes ?? {}),
-      meta: canonicalJson({ ...common, ...(e.meta ?? {}), ...tokenMeta }),
+      meta: e.meta ? canonicalJson({ ...common, ...e.meta, ...tokenMeta }) : sharedMeta,
       requestId: ctx.requestId, prevHash,
     };
     const hash = eventHash(ev);
