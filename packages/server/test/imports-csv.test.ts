@@ -96,6 +96,23 @@ describe('imports: the CSV record reader reads what csv-parse read', () => {
     expect(read(Buffer.from(wide), ',', cuts, 50_000)).toEqual({ error: 'record_too_long', record: 1 });
   });
 
+  it('keeps nothing of a chunk once it has read it: the caller may refill the buffer', () => {
+    const text = Buffer.from('id,note\n1,"a ""quoted"" word, then more\r\nand a line"\n2,"x""y"\n3,plain text here\n');
+    const expected = oracle(text.toString(), ',');
+    for (const size of [1, 2, 3, 5, 8, 13, 64]) {
+      const reader = new CsvRecordReader(',', 1000);
+      const records: string[][] = [];
+      const buf = Buffer.alloc(size);
+      for (let at = 0; at < text.length; at += size) {
+        const n = text.copy(buf, 0, at, Math.min(at + size, text.length));
+        reader.push(buf.subarray(0, n), records);
+        buf.fill(0x21);
+      }
+      reader.end(records);
+      expect({ records }, `chunks of ${size}`).toEqual(expected);
+    }
+  });
+
   it('no cell keeps the chunk it came from: cells are copies', () => {
     const chunk = Buffer.from('abcdefghijklmnopqrstuvwxyz,"quoted cell of some length"\n');
     const records: string[][] = [];

@@ -71,7 +71,11 @@ export class CsvRecordReader {
 
   private readonly delimiter: number;
 
-  /** Reads a chunk; completed records are appended to `out`. Throws CsvReadError. */
+  /**
+   * Reads a chunk; completed records are appended to `out`. Throws CsvReadError. Nothing of
+   * `chunk` is kept once it returns (cells are strings, unfinished fields copies): the caller may
+   * refill the same buffer for the next chunk.
+   */
   push(chunk: Buffer, out: string[][]): void {
     const d = this.delimiter;
     const n = chunk.length;
@@ -177,7 +181,7 @@ export class CsvRecordReader {
           const c = chunk[i]!;
           if (c === QUOTE) {
             // `""`: the text so far, then the second quote starts the next stretch.
-            if (quoteAt >= 0) this.parts.push(chunk.subarray(from, quoteAt));
+            if (quoteAt >= 0) this.parts.push(Buffer.from(chunk.subarray(from, quoteAt)));
             from = i;
             quoteAt = -1;
             this.state = State.Quoted;
@@ -200,7 +204,7 @@ export class CsvRecordReader {
             }
           } else {
             // Not a closing quote after all: the field is plain text from its opening quote on.
-            if (quoteAt >= 0) this.parts.push(chunk.subarray(from, quoteAt));
+            if (quoteAt >= 0) this.parts.push(Buffer.from(chunk.subarray(from, quoteAt)));
             this.parts.unshift(QUOTE_BYTES);
             this.parts.push(QUOTE_BYTES);
             from = i;
