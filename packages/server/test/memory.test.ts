@@ -1,6 +1,6 @@
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { collectIfGrown } from '../src/lib/memory.js';
+import { collectGarbage, collectIfGrown } from '../src/lib/memory.js';
 
 // Long imports call collectIfGrown once per chunk to keep the server's heap bounded (issue 4:
 // a million-row import under 500 MB RSS). It must collect only when the heap has grown past
@@ -23,5 +23,16 @@ describe('lib/memory: collectIfGrown', () => {
     junk = null;
     expect(collectIfGrown(1)).toBe(true);
     expect(used()).toBeLessThan(live * 1.5);
+  });
+
+  it('collectGarbage collects whatever the heap holds, and collectIfGrown measures from there', () => {
+    let junk: string[][] | null = Array.from({ length: 100 }, (_, i) => Array.from({ length: 1000 }, (_, j) => `${i}:${j}:${'y'.repeat(500)}`));
+    expect(junk.length).toBe(100);
+    const full = used();
+    junk = null;
+    expect(collectGarbage()).toBe(true);
+    expect(used()).toBeLessThan(full - 40 * 2 ** 20);
+    // Right after a collection the heap has not grown: nothing to do.
+    expect(collectIfGrown(1)).toBe(false);
   });
 });

@@ -37,6 +37,15 @@ function collector(): (() => void) | null {
 export function collectIfGrown(minBytes = 160 * 2 ** 20): boolean {
   const used = v8.getHeapStatistics().used_heap_size;
   if (used < Math.max(minBytes, liveAfter * 1.5)) return false;
+  return collectGarbage();
+}
+
+/**
+ * Runs a full collection now; returns whether it could. For the moment before a long stretch of
+ * native work that needs memory of its own (an import's index rebuild: SQLite's sorter takes up to
+ * the page cache's size again), so that the heap's garbage is given back first.
+ */
+export function collectGarbage(): boolean {
   const fn = collector();
   if (!fn) return false;
   fn();

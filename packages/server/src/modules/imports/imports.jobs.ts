@@ -15,7 +15,7 @@ import { systemActor } from '../../context.js';
 import type { Db, Executor } from '../../db/database.js';
 import type { Config } from '../../config.js';
 import { nowIso } from '../../lib/ids.js';
-import { collectIfGrown } from '../../lib/memory.js';
+import { collectGarbage, collectIfGrown } from '../../lib/memory.js';
 import { completeAssetIndexing, deferAssetIndexing, pauseFullTextMerges, refreshStatistics, resumeFullTextMerges, withCheckpointDeferred, withTempFiles } from '../../db/dialect.js';
 import * as events from '../events/events.service.js';
 import { ImportFileError, readRows, type ReadLimits, type SourceInfo } from './imports.read.js';
@@ -347,7 +347,12 @@ async function commitJob(db: Db, ctx: Ctx, config: Config, jobId: string): Promi
         await new Promise((r) => setImmediate(r));
       }
       if (!writing) throw new RowErrors();
-      if (deferred) await completeAssetIndexing(trx, deferred);
+      if (deferred) {
+        // The rows are written; what the heap holds of them is garbage. Given back before the
+        // rebuild, whose sorts take memory of their own (a million-row import peaked there).
+        collectGarbage();
+        await completeAssetIndexing(trx, deferred);
+      }
       await resumeFullTextMerges(trx, paused);
       const c = run.progress.counts;
       await repo.updateJob(trx, job.org_id, job.id, {
