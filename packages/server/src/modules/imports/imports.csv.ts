@@ -7,7 +7,7 @@
  * took 0.8–1.0 s of JavaScript per pass over a 100,000-row file (once in the dry run, once in the
  * commit): a quarter of a dry run. This reader jumps through quoted text with `indexOf`, copies a
  * cell out of the chunk once (`toString` of its bytes: no string keeps a whole chunk alive) and
- * keeps only the unfinished record between chunks: 4–5× faster.
+ * keeps only the unfinished record between chunks: `readRows` over that file 0.93 → 0.30 s.
  *
  * The rules:
  * - A field that starts with `"` is quoted: delimiters and line breaks inside are text, `""` is a
@@ -59,6 +59,8 @@ export class CsvRecordReader {
   /** Records completed. */
   private records = 0;
 
+  private readonly delimiter: number;
+
   /**
    * @param delimiter one ASCII character
    * @param maxRecordBytes the longest record allowed (an unclosed quote would otherwise make the rest of the file one cell)
@@ -68,8 +70,6 @@ export class CsvRecordReader {
     if (delimiter.length !== 1 || d > 0x7f || d === QUOTE || d === CR || d === LF) throw new Error(`unsupported delimiter ${JSON.stringify(delimiter)}`);
     this.delimiter = d;
   }
-
-  private readonly delimiter: number;
 
   /**
    * Reads a chunk; completed records are appended to `out`. Throws CsvReadError. Nothing of
@@ -96,13 +96,20 @@ export class CsvRecordReader {
     const endField = (end: number) => {
       this.cells.push(this.text(chunk, from, end));
     };
+    // Ends the record at the line break chunk[at] (CR or LF) and moves past it; an LF right after
+    // a CR (here, or first in the next chunk) belongs to the same line break.
     const endRecord = (at: number) => {
       out.push(this.cells);
       this.cells = [];
       this.records++;
       this.recordBytes = 0;
       this.started = false;
-      recordFrom = at + 1;
+      i = at + 1;
+      if (chunk[at] === CR) {
+        if (i === n) this.crPending = true;
+        else if (chunk[i] === LF) i++;
+      }
+      recordFrom = i;
     };
     const checkSize = (at: number) => {
       if (this.recordBytes + at - recordFrom > this.maxRecordBytes) throw new CsvReadError('record_too_long', this.records + 1);
@@ -122,15 +129,6 @@ export class CsvRecordReader {
           } else if (c === LF || c === CR) {
             this.cells.push('');
             endRecord(i);
-            i++;
-            if (c === CR) {
-              if (i < n) {
-                if (chunk[i] === LF) {
-                  i++;
-                  recordFrom = i;
-                }
-              } else this.crPending = true;
-            }
           } else {
             this.state = State.Unquoted;
             from = i;
@@ -148,22 +146,11 @@ export class CsvRecordReader {
             i = n;
             break;
           }
-          const c = chunk[j]!;
           checkSize(j);
           endField(j);
           this.state = State.FieldStart;
-          i = j + 1;
-          if (c !== d) {
-            endRecord(j);
-            if (c === CR) {
-              if (i < n) {
-                if (chunk[i] === LF) {
-                  i++;
-                  recordFrom = i;
-                }
-              } else this.crPending = true;
-            }
-          }
+          if (chunk[j] === d) i = j + 1;
+          else endRecord(j);
           break;
         }
         case State.Quoted: {
@@ -190,18 +177,8 @@ export class CsvRecordReader {
             checkSize(i);
             this.cells.push(this.text(chunk, from, quoteAt >= 0 ? quoteAt : from));
             this.state = State.FieldStart;
-            i++;
-            if (c !== d) {
-              endRecord(i - 1);
-              if (c === CR) {
-                if (i < n) {
-                  if (chunk[i] === LF) {
-                    i++;
-                    recordFrom = i;
-                  }
-                } else this.crPending = true;
-              }
-            }
+            if (c === d) i++;
+            else endRecord(i);
           } else {
             // Not a closing quote after all: the field is plain text from its opening quote on.
             if (quoteAt >= 0) this.parts.push(Buffer.from(chunk.subarray(from, quoteAt)));
@@ -221,7 +198,7 @@ export class CsvRecordReader {
       if (from < quoteAt) this.parts.push(Buffer.from(chunk.subarray(from, quoteAt)));
     }
     checkSize(n);
-    if (this.started || this.state !== State.FieldStart) this.recordBytes += n - recordFrom;
+    if (this.started) this.recordBytes += n - recordFrom;
   }
 
   /** The end of the input: the last record, if it has begun. Throws CsvReadError on an open quote. */
