@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type SQLite from 'better-sqlite3';
@@ -69,6 +71,36 @@ describe('SQLite: a large commit leaves the checkpoint to the checkpointer', () 
     expect(threshold(database)).toBe(resetFrames);
     // The worker copied the pages into the database file.
     expect(bytes('worker.db')).toBeGreaterThan(sizeBefore + 2 * 2 ** 20);
+  });
+
+  it('with the checkpointer thread: the threshold comes back while another connection commits without a pause', async () => {
+    const database = await open('busy.db', true);
+    const resetFrames = threshold(database);
+    await withCheckpointDeferred(database.db, () => write(database));
+    expect(threshold(database)).toBe(0);
+    // Another thread commits one small row after another until told to stop. A passive pass copies
+    // the log as it was when the pass began and reports against that, so it still sees "all of it
+    // copied" while commits go on; a reader holding an old snapshot would delay it.
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const writer = new Worker(`
+      const { workerData, parentPort } = require('node:worker_threads');
+      const db = new (require(workerData.driver))(workerData.file);
+      db.pragma('busy_timeout = 5000');
+      const insert = db.prepare('insert into blobs (body) values (randomblob(100))');
+      let n = 0;
+      while (Atomics.load(workerData.stop, 0) === 0) { insert.run(); n++; }
+      db.close();
+      parentPort.postMessage(n);
+    `, { eval: true, workerData: { file: join(dir, 'busy.db'), stop, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
+    const commits = new Promise<number>((resolve) => writer.once('message', resolve));
+    try {
+      const deadline = Date.now() + 10_000;
+      while (threshold(database) !== resetFrames && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      Atomics.store(stop, 0, 1);
+    }
+    expect(await commits).toBeGreaterThan(100);
+    expect(threshold(database)).toBe(resetFrames);
   });
 
   it('the setting is back also when the work throws', async () => {
