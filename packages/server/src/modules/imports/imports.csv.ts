@@ -96,6 +96,10 @@ export class CsvRecordReader {
     const endField = (end: number) => {
       this.cells.push(this.text(chunk, from, end));
     };
+    // Keeps (copied) the quoted text read in this chunk up to the quote of QuoteSeen.
+    const keepBeforeQuote = () => {
+      if (quoteAt >= 0) this.parts.push(Buffer.from(chunk.subarray(from, quoteAt)));
+    };
     // Ends the record at the line break chunk[at] (CR or LF) and moves past it; an LF right after
     // a CR (here, or first in the next chunk) belongs to the same line break.
     const endRecord = (at: number) => {
@@ -168,20 +172,20 @@ export class CsvRecordReader {
           const c = chunk[i]!;
           if (c === QUOTE) {
             // `""`: the text so far, then the second quote starts the next stretch.
-            if (quoteAt >= 0) this.parts.push(Buffer.from(chunk.subarray(from, quoteAt)));
+            keepBeforeQuote();
             from = i;
             quoteAt = -1;
             this.state = State.Quoted;
             i++;
           } else if (c === d || c === LF || c === CR) {
             checkSize(i);
-            this.cells.push(this.text(chunk, from, quoteAt >= 0 ? quoteAt : from));
+            endField(quoteAt >= 0 ? quoteAt : from);
             this.state = State.FieldStart;
             if (c === d) i++;
             else endRecord(i);
           } else {
             // Not a closing quote after all: the field is plain text from its opening quote on.
-            if (quoteAt >= 0) this.parts.push(Buffer.from(chunk.subarray(from, quoteAt)));
+            keepBeforeQuote();
             this.parts.unshift(QUOTE_BYTES);
             this.parts.push(QUOTE_BYTES);
             from = i;
@@ -194,8 +198,8 @@ export class CsvRecordReader {
     // Keep the unfinished field's bytes of this chunk (copied: the chunk is not kept).
     if (this.state === State.Unquoted || this.state === State.Quoted) {
       if (from < n) this.parts.push(Buffer.from(chunk.subarray(from, n)));
-    } else if (this.state === State.QuoteSeen && quoteAt >= 0) {
-      if (from < quoteAt) this.parts.push(Buffer.from(chunk.subarray(from, quoteAt)));
+    } else if (this.state === State.QuoteSeen) {
+      keepBeforeQuote();
     }
     checkSize(n);
     if (this.started) this.recordBytes += n - recordFrom;

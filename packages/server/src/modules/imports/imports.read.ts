@@ -432,22 +432,22 @@ async function* csvRecords(filePath: string, encoding: SourceEncoding, delimiter
   const reader = new CsvRecordReader(delimiter, Math.min(limits.maxCellChars * limits.maxColumns, 64 * 1024 * 1024));
   const records: string[][] = [];
   let line = 0;
-  try {
-    for await (const chunk of utf8Chunks(filePath, encoding)) {
-      reader.push(chunk, records);
-      for (const cells of records) {
-        const row = { line: ++line, cells };
-        checkRow(row, limits);
-        yield row;
-      }
-      records.length = 0;
-    }
-    reader.end(records);
+  // The records the reader completed, numbered and checked; then it starts a new list.
+  function* completed(): Generator<SourceRow> {
     for (const cells of records) {
       const row = { line: ++line, cells };
       checkRow(row, limits);
       yield row;
     }
+    records.length = 0;
+  }
+  try {
+    for await (const chunk of utf8Chunks(filePath, encoding)) {
+      reader.push(chunk, records);
+      yield* completed();
+    }
+    reader.end(records);
+    yield* completed();
   } catch (err) {
     if (err instanceof ImportFileError) throw err;
     if (err instanceof CsvReadError) {
