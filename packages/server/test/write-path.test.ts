@@ -6,13 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, copyFileSync, existsSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import SQLite from 'better-sqlite3';
 import { addMember, call, createTestApp, engines, setupOwner, testConfig, type Session, type TestApp } from './harness.js';
 import { buildApp } from '../src/app.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { migrations } from '../src/db/migrations/index.js';
 import { createDatabase } from '../src/db/database.js';
 import { optimize } from '../src/db/dialect.js';
 import { newId, nowIso } from '../src/lib/ids.js';
@@ -332,6 +334,66 @@ describe('background checkpoint (SQLite)', () => {
       expect(failures).toEqual([]);
     } finally {
       await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * The database file in the system's own `sqlite3` (Debian 12: 3.40, older than the SQLite built into
+ * better-sqlite3). Operators open the file with it to look, check or recover; an older SQLite that
+ * cannot parse one object of the schema refuses every statement on the file.
+ */
+describe('the database file in the system sqlite3 (SQLite)', () => {
+  const cli = (file: string, statements: string) => {
+    const r = spawnSync('sqlite3', ['-batch', file, statements], { encoding: 'utf8' });
+    if (r.error) throw r.error;
+    return { code: r.status, out: r.stdout.trim(), err: r.stderr.trim() };
+  };
+
+  it('reads, checks and updates every table but the full-text index, before and after the upgrade', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'custodian-cli-'));
+    const file = join(dir, 'db.sqlite');
+    // Does this sqlite3 refuse an aliased UPDATE in a trigger (what the schema had before 2026-12-08T0900)?
+    const probe = join(dir, 'probe.sqlite');
+    const refusesAlias = cli(probe, 'create table a(x); create table b(x); create trigger t after insert on a begin update b as k set x = new.x where k.x is null; end;').code !== 0;
+    const database = createDatabase(`sqlite:${file}`);
+    let t: TestApp | null = null;
+    try {
+      const migrator = new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
+      expect((await migrator.migrateTo('2026-12-07T1400_events_org_seq')).error).toBeUndefined();
+      // The sort-key triggers as releases before 2026-12-08 wrote them (migration 1700 now writes them without the alias).
+      const raw = database.raw as SQLite.Database;
+      const triggers = raw.prepare("select name, sql from sqlite_schema where type = 'trigger' and sql like '%update asset_sort_keys set%'").all() as { name: string; sql: string }[];
+      expect(triggers.length).toBeGreaterThan(10);
+      for (const tr of triggers) {
+        raw.exec(`drop trigger ${tr.name}`);
+        raw.exec(tr.sql.replaceAll('update asset_sort_keys set', 'update asset_sort_keys as k set').replaceAll('asset_sort_keys.', 'k.'));
+      }
+      const before = cli(file, 'select count(*) from assets;');
+      if (refusesAlias) expect(before.err).toMatch(/malformed database schema/);
+      else expect(before).toMatchObject({ code: 0, out: '0' });
+
+      await migrateToLatest(database.db);
+      const app = await buildApp({ database, config: testConfig(), logger: false });
+      t = { engine: 'sqlite', app, database, config: testConfig(), close: async () => { await app.close(); await database.close(); } };
+      const s = await setupOwner(t);
+      const w = await makeWorld(t, s.orgId);
+      const id = await addAsset(t, w, 'CLI-1', 'latitude', w.loc.hq);
+      await t.database.db.updateTable('users').set({ display_name: 'Dana Example' }).where('id', '=', s.userId).execute();
+      const out = await call(t, s, 'POST', `/api/v1/assets/${id}/checkout`, { targetType: 'user', targetId: s.userId });
+      expect(out.statusCode, out.body).toBe(200);
+      await t.close();
+      t = null;
+
+      expect(cli(file, 'pragma quick_check;')).toMatchObject({ code: 0, out: 'ok' });
+      expect(cli(file, `select asset_tag from assets where id = '${id}';`)).toMatchObject({ code: 0, out: 'CLI-1' });
+      // Rewritten triggers run there too: a renamed supplier, department, category and person reach the asset's sort keys.
+      const renamed = cli(file, `update suppliers set name = 'Insight' where id = '${w.supplier}'; update departments set name = 'Operations' where id = '${w.department}'; update categories set name = 'Notebooks' where id = '${w.cat.laptops}';
+        select supplier_name || '|' || department_name || '|' || category_name || '|' || assignee_name from asset_sort_keys where asset_id = '${id}';`);
+      expect(renamed).toMatchObject({ code: 0, out: 'insight|operations|notebooks|dana example' });
+    } finally {
+      await (t ? t.close() : database.close());
       rmSync(dir, { recursive: true, force: true });
     }
   });

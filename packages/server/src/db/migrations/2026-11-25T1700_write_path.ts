@@ -73,23 +73,29 @@ const REFS = [
 /** Records whose rename changes one key of their assets (locations also change assignee names). */
 const NAMED = REFS.filter((r) => r.table !== 'locations');
 
-/** The assignee sort key of sort-key row `k`, as asset_sort_source computes it. */
+/**
+ * The assignee sort key of the `asset_sort_keys` row being updated, as asset_sort_source computes it.
+ * The statements name that table instead of giving it an alias: older SQLite builds (Debian 12's
+ * sqlite3 3.40) refuse `update … as k` inside a trigger and then cannot open the database at all
+ * ("malformed database schema"). Migration 2026-12-08T0900 re-creates the SQLite triggers
+ * that had the alias; PostgreSQL accepts both forms, its functions were left as they were.
+ */
 const ASSIGNEE = `(select lower(coalesce(u.display_name, gl.name, t.asset_tag))
                      from assignments g
                      left join users u on u.id = g.target_user_id
                      left join locations gl on gl.id = g.target_location_id
                      left join assets t on t.id = g.target_asset_id
-                    where g.org_id = k.org_id and g.asset_id = k.asset_id and g.returned_at is null)`;
+                    where g.org_id = asset_sort_keys.org_id and g.asset_id = asset_sort_keys.asset_id and g.returned_at is null)`;
 
-/** Recomputes only the assignee key of the rows selected by `where` (a condition on `asset_sort_keys k`). */
-const setAssignee = (where: string) => `update asset_sort_keys as k set assignee_name = ${ASSIGNEE} where ${where};`;
+/** Recomputes only the assignee key of the rows selected by `where` (a condition on `asset_sort_keys`). */
+const setAssignee = (where: string) => `update asset_sort_keys set assignee_name = ${ASSIGNEE} where ${where};`;
 /** Sets one key to a known value on the rows selected by `where`. */
-const setKey = (key: string, value: string, where: string) => `update asset_sort_keys as k set ${key} = ${value} where ${where};`;
+const setKey = (key: string, value: string, where: string) => `update asset_sort_keys set ${key} = ${value} where ${where};`;
 
 // Which sort-key rows a change touches (as in 1510).
-const OWN = (fk: string) => `k.org_id = new.org_id and k.asset_id in (select a.id from assets a where a.org_id = new.org_id and a.${fk} = new.id)`;
-const ASSIGNED_TO = (col: string) => `k.asset_id in (select g.asset_id from assignments g where g.org_id = new.org_id and g.${col} = new.id and g.returned_at is null)`;
-const USER_ASSIGNED = `k.asset_id in (select g.asset_id from memberships ms join assignments g on g.org_id = ms.org_id and g.target_user_id = ms.user_id
+const OWN = (fk: string) => `asset_sort_keys.org_id = new.org_id and asset_sort_keys.asset_id in (select a.id from assets a where a.org_id = new.org_id and a.${fk} = new.id)`;
+const ASSIGNED_TO = (col: string) => `asset_sort_keys.asset_id in (select g.asset_id from assignments g where g.org_id = new.org_id and g.${col} = new.id and g.returned_at is null)`;
+const USER_ASSIGNED = `asset_sort_keys.asset_id in (select g.asset_id from memberships ms join assignments g on g.org_id = ms.org_id and g.target_user_id = ms.user_id
                                      where ms.user_id = new.id and g.returned_at is null)`;
 
 const ASSIGNMENT_COLS = ['returned_at', 'target_user_id', 'target_location_id', 'target_asset_id', 'asset_id'];
@@ -122,7 +128,8 @@ const SQLITE_SORT_TRIGGERS_1510 = [
   'assets_sort_ai', 'assets_sort_au', 'assets_sort_ad', ...NAMED.map((r) => `${r.table}_sort_au`), 'locations_sort_au', 'users_sort_au',
   'assignments_sort_ai', 'assignments_sort_au', 'assignments_sort_ad',
 ];
-const SQLITE_SORT_TRIGGERS = [
+/** The sort-key triggers `createTriggers` makes on SQLite. */
+export const SQLITE_SORT_TRIGGERS = [
   'assets_sort_ai', ...REFS.map((r) => `assets_sort_${r.key}_au`), 'assets_sort_tag_au', 'assets_sort_ad', ...NAMED.map((r) => `${r.table}_sort_au`),
   'locations_sort_au', 'users_sort_au', 'assignments_sort_ai', 'assignments_sort_au', 'assignments_sort_ad',
 ];
@@ -132,83 +139,92 @@ const SQLITE_SORT_TRIGGERS = [
  * (re-run after rebuilding one of the tables they are on).
  */
 export async function createTriggers(db: AnyDb): Promise<void> {
-  const statements = [
-    // ---- full text (1505, with the changes described above) ----
-    `create trigger assets_search_ai after insert on assets begin
-       insert into asset_search(org_id, asset_id) values (new.org_id, new.id);
-       ${ftsInsert('v.asset_id = new.id')}
-     end`,
-    `create trigger assets_search_au after update of ${SEARCH_ASSET_COLS.join(', ')} on assets when ${differs(SEARCH_ASSET_COLS)} begin
-       ${ftsRefreshOne('new.id')}
-     end`,
-    // Assets checked out to this asset show its tag as their assignee.
-    `create trigger assets_search_tag_au after update of asset_tag on assets when old.asset_tag is not new.asset_tag begin
-       ${ftsRefresh('v.asset_id in (select g.asset_id from assignments g where g.org_id = new.org_id and g.target_asset_id = new.id and g.returned_at is null)')}
-     end`,
-    `create trigger assets_search_ad after delete on assets begin
-       delete from assets_fts where rowid = (select id from asset_search where asset_id = old.id);
-       delete from asset_search where asset_id = old.id;
-     end`,
-    `create trigger models_search_au after update of name, model_number on models when ${differs(['name', 'model_number'])} begin
-       ${ftsRefresh('v.org_id = new.org_id and v.model_id = new.id')}
-     end`,
-    `create trigger manufacturers_search_au after update of name on manufacturers when old.name is not new.name begin
-       ${ftsRefresh('v.org_id = new.org_id and v.manufacturer_id = new.id')}
-     end`,
-    `create trigger assignments_search_ai after insert on assignments when new.returned_at is null begin
-       ${ftsRefreshOne('new.asset_id')}
-     end`,
-    `create trigger assignments_search_au after update of ${ASSIGNMENT_COLS.join(', ')} on assignments when ${differs(ASSIGNMENT_COLS)} begin
-       ${ftsRefreshOne('old.asset_id')}
-       ${ftsRefresh('old.asset_id is not new.asset_id and v.asset_id = new.asset_id')}
-     end`,
-    `create trigger assignments_search_ad after delete on assignments when old.returned_at is null begin
-       ${ftsRefreshOne('old.asset_id')}
-     end`,
-    // Users are global accounts: their open assignments are found per organization they belong to.
-    `create trigger users_search_au after update of display_name on users when old.display_name is not new.display_name begin
-       ${ftsRefresh(`v.asset_id in (select g.asset_id from memberships ms join assignments g on g.org_id = ms.org_id and g.target_user_id = ms.user_id
-                                     where ms.user_id = new.id and g.returned_at is null)`)}
-     end`,
-    `create trigger locations_search_au after update of name on locations when old.name is not new.name begin
-       ${ftsRefresh('v.asset_id in (select g.asset_id from assignments g where g.org_id = new.org_id and g.target_location_id = new.id and g.returned_at is null)')}
-     end`,
-
-    // ---- sort keys: each trigger sets only the key whose source changed ----
-    `create trigger assets_sort_ai after insert on assets begin
-       insert into asset_sort_keys(asset_id, org_id, ${KEYS}) select asset_id, org_id, ${KEYS} from asset_sort_source where asset_id = new.id;
-     end`,
-    ...REFS.map((r) => `create trigger assets_sort_${r.key}_au after update of ${r.fk} on assets when old.${r.fk} is not new.${r.fk} begin
-       ${setKey(r.key, `(select lower(x.name) from ${r.table} x where x.id = new.${r.fk})`, 'k.asset_id = new.id')}
-     end`),
-    `create trigger assets_sort_tag_au after update of asset_tag on assets when old.asset_tag is not new.asset_tag begin
-       ${setAssignee(ASSIGNED_TO('target_asset_id'))}
-     end`,
-    `create trigger assets_sort_ad after delete on assets begin
-       delete from asset_sort_keys where asset_id = old.id;
-     end`,
-    ...NAMED.map((r) => `create trigger ${r.table}_sort_au after update of name on ${r.table} when old.name is not new.name begin
-       ${setKey(r.key, 'lower(new.name)', OWN(r.fk))}
-     end`),
-    `create trigger locations_sort_au after update of name on locations when old.name is not new.name begin
-       ${setKey('location_name', 'lower(new.name)', OWN('location_id'))}
-       ${setAssignee(ASSIGNED_TO('target_location_id'))}
-     end`,
-    `create trigger users_sort_au after update of display_name on users when old.display_name is not new.display_name begin
-       ${setAssignee(USER_ASSIGNED)}
-     end`,
-    `create trigger assignments_sort_ai after insert on assignments when new.returned_at is null begin
-       ${setAssignee('k.asset_id = new.asset_id')}
-     end`,
-    `create trigger assignments_sort_au after update of ${ASSIGNMENT_COLS.join(', ')} on assignments when ${differs(ASSIGNMENT_COLS)} begin
-       ${setAssignee('k.asset_id in (old.asset_id, new.asset_id)')}
-     end`,
-    `create trigger assignments_sort_ad after delete on assignments when old.returned_at is null begin
-       ${setAssignee('k.asset_id = old.asset_id')}
-     end`,
-  ];
-  for (const s of statements) await sql.raw(s).execute(db);
+  for (const s of SEARCH_TRIGGER_STATEMENTS) await sql.raw(s).execute(db);
+  await createSortTriggers(db);
 }
+
+/** The sort-key half of `createTriggers` (SQLITE_SORT_TRIGGERS). */
+export async function createSortTriggers(db: AnyDb): Promise<void> {
+  for (const s of SORT_TRIGGER_STATEMENTS) await sql.raw(s).execute(db);
+}
+
+const SEARCH_TRIGGER_STATEMENTS = [
+  // ---- full text (1505, with the changes described above) ----
+  `create trigger assets_search_ai after insert on assets begin
+     insert into asset_search(org_id, asset_id) values (new.org_id, new.id);
+     ${ftsInsert('v.asset_id = new.id')}
+   end`,
+  `create trigger assets_search_au after update of ${SEARCH_ASSET_COLS.join(', ')} on assets when ${differs(SEARCH_ASSET_COLS)} begin
+     ${ftsRefreshOne('new.id')}
+   end`,
+  // Assets checked out to this asset show its tag as their assignee.
+  `create trigger assets_search_tag_au after update of asset_tag on assets when old.asset_tag is not new.asset_tag begin
+     ${ftsRefresh('v.asset_id in (select g.asset_id from assignments g where g.org_id = new.org_id and g.target_asset_id = new.id and g.returned_at is null)')}
+   end`,
+  `create trigger assets_search_ad after delete on assets begin
+     delete from assets_fts where rowid = (select id from asset_search where asset_id = old.id);
+     delete from asset_search where asset_id = old.id;
+   end`,
+  `create trigger models_search_au after update of name, model_number on models when ${differs(['name', 'model_number'])} begin
+     ${ftsRefresh('v.org_id = new.org_id and v.model_id = new.id')}
+   end`,
+  `create trigger manufacturers_search_au after update of name on manufacturers when old.name is not new.name begin
+     ${ftsRefresh('v.org_id = new.org_id and v.manufacturer_id = new.id')}
+   end`,
+  `create trigger assignments_search_ai after insert on assignments when new.returned_at is null begin
+     ${ftsRefreshOne('new.asset_id')}
+   end`,
+  `create trigger assignments_search_au after update of ${ASSIGNMENT_COLS.join(', ')} on assignments when ${differs(ASSIGNMENT_COLS)} begin
+     ${ftsRefreshOne('old.asset_id')}
+     ${ftsRefresh('old.asset_id is not new.asset_id and v.asset_id = new.asset_id')}
+   end`,
+  `create trigger assignments_search_ad after delete on assignments when old.returned_at is null begin
+     ${ftsRefreshOne('old.asset_id')}
+   end`,
+  // Users are global accounts: their open assignments are found per organization they belong to.
+  `create trigger users_search_au after update of display_name on users when old.display_name is not new.display_name begin
+     ${ftsRefresh(`v.asset_id in (select g.asset_id from memberships ms join assignments g on g.org_id = ms.org_id and g.target_user_id = ms.user_id
+                                   where ms.user_id = new.id and g.returned_at is null)`)}
+   end`,
+  `create trigger locations_search_au after update of name on locations when old.name is not new.name begin
+     ${ftsRefresh('v.asset_id in (select g.asset_id from assignments g where g.org_id = new.org_id and g.target_location_id = new.id and g.returned_at is null)')}
+   end`,
+];
+
+// ---- sort keys: each trigger sets only the key whose source changed ----
+const SORT_TRIGGER_STATEMENTS = [
+  `create trigger assets_sort_ai after insert on assets begin
+     insert into asset_sort_keys(asset_id, org_id, ${KEYS}) select asset_id, org_id, ${KEYS} from asset_sort_source where asset_id = new.id;
+   end`,
+  ...REFS.map((r) => `create trigger assets_sort_${r.key}_au after update of ${r.fk} on assets when old.${r.fk} is not new.${r.fk} begin
+     ${setKey(r.key, `(select lower(x.name) from ${r.table} x where x.id = new.${r.fk})`, 'asset_sort_keys.asset_id = new.id')}
+   end`),
+  `create trigger assets_sort_tag_au after update of asset_tag on assets when old.asset_tag is not new.asset_tag begin
+     ${setAssignee(ASSIGNED_TO('target_asset_id'))}
+   end`,
+  `create trigger assets_sort_ad after delete on assets begin
+     delete from asset_sort_keys where asset_id = old.id;
+   end`,
+  ...NAMED.map((r) => `create trigger ${r.table}_sort_au after update of name on ${r.table} when old.name is not new.name begin
+     ${setKey(r.key, 'lower(new.name)', OWN(r.fk))}
+   end`),
+  `create trigger locations_sort_au after update of name on locations when old.name is not new.name begin
+     ${setKey('location_name', 'lower(new.name)', OWN('location_id'))}
+     ${setAssignee(ASSIGNED_TO('target_location_id'))}
+   end`,
+  `create trigger users_sort_au after update of display_name on users when old.display_name is not new.display_name begin
+     ${setAssignee(USER_ASSIGNED)}
+   end`,
+  `create trigger assignments_sort_ai after insert on assignments when new.returned_at is null begin
+     ${setAssignee('asset_sort_keys.asset_id = new.asset_id')}
+   end`,
+  `create trigger assignments_sort_au after update of ${ASSIGNMENT_COLS.join(', ')} on assignments when ${differs(ASSIGNMENT_COLS)} begin
+     ${setAssignee('asset_sort_keys.asset_id in (old.asset_id, new.asset_id)')}
+   end`,
+  `create trigger assignments_sort_ad after delete on assignments when old.returned_at is null begin
+     ${setAssignee('asset_sort_keys.asset_id = old.asset_id')}
+   end`,
+];
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL: same trigger names, new function bodies (and WHEN clauses where they were missing)
@@ -237,7 +253,7 @@ async function postgresUp(db: AnyDb): Promise<void> {
   // Sort keys: the same triggers call functions that set only the key whose source changed.
   await fn(db, 'asset_sort_asset_upd', `
       ${REFS.map((r) => `if old.${r.fk} is distinct from new.${r.fk} then
-        ${setKey(r.key, `(select lower(x.name) from ${r.table} x where x.id = new.${r.fk})`, 'k.asset_id = new.id')}
+        ${setKey(r.key, `(select lower(x.name) from ${r.table} x where x.id = new.${r.fk})`, 'asset_sort_keys.asset_id = new.id')}
       end if;`).join('\n      ')}
       if old.asset_tag is distinct from new.asset_tag then
         ${setAssignee(ASSIGNED_TO('target_asset_id'))}
@@ -246,8 +262,8 @@ async function postgresUp(db: AnyDb): Promise<void> {
   await fn(db, 'asset_sort_locations_upd', `${setKey('location_name', 'lower(new.name)', OWN('location_id'))}\n      ${setAssignee(ASSIGNED_TO('target_location_id'))}`);
   await fn(db, 'asset_sort_users_upd', setAssignee(USER_ASSIGNED));
   await fn(db, 'asset_sort_assignment', `
-      if tg_op <> 'INSERT' then ${setAssignee('k.asset_id = old.asset_id')} end if;
-      if tg_op = 'INSERT' or (tg_op = 'UPDATE' and old.asset_id is distinct from new.asset_id) then ${setAssignee('k.asset_id = new.asset_id')} end if;`);
+      if tg_op <> 'INSERT' then ${setAssignee('asset_sort_keys.asset_id = old.asset_id')} end if;
+      if tg_op = 'INSERT' or (tg_op = 'UPDATE' and old.asset_id is distinct from new.asset_id) then ${setAssignee('asset_sort_keys.asset_id = new.asset_id')} end if;`);
   await sql`drop trigger if exists assignments_sort_au on assignments`.execute(db);
   await sql.raw(`create trigger assignments_sort_au after update of ${ASSIGNMENT_COLS.join(', ')} on assignments for each row
     when (${distinct(ASSIGNMENT_COLS)}) execute function asset_sort_assignment()`).execute(db);
@@ -263,9 +279,9 @@ async function postgresDown(db: AnyDb): Promise<void> {
     execute function asset_search_assignment()`).execute(db);
 
   const refresh = (where: string) => `
-  update asset_sort_keys as k set (${KEYS}) = (select ${KEYS} from asset_sort_source v where v.asset_id = k.asset_id) where ${where};`;
+  update asset_sort_keys set (${KEYS}) = (select ${KEYS} from asset_sort_source v where v.asset_id = asset_sort_keys.asset_id) where ${where};`;
   await fn(db, 'asset_sort_asset_upd', `
-      ${refresh('k.asset_id = new.id')}
+      ${refresh('asset_sort_keys.asset_id = new.id')}
       if old.asset_tag is distinct from new.asset_tag then
         ${refresh(ASSIGNED_TO('target_asset_id'))}
       end if;`);
@@ -273,8 +289,8 @@ async function postgresDown(db: AnyDb): Promise<void> {
   await fn(db, 'asset_sort_locations_upd', `${refresh(OWN('location_id'))}\n      ${refresh(ASSIGNED_TO('target_location_id'))}`);
   await fn(db, 'asset_sort_users_upd', refresh(USER_ASSIGNED));
   await fn(db, 'asset_sort_assignment', `
-      if tg_op <> 'INSERT' then ${refresh('k.asset_id = old.asset_id')} end if;
-      if tg_op <> 'DELETE' then ${refresh('k.asset_id = new.asset_id')} end if;`);
+      if tg_op <> 'INSERT' then ${refresh('asset_sort_keys.asset_id = old.asset_id')} end if;
+      if tg_op <> 'DELETE' then ${refresh('asset_sort_keys.asset_id = new.asset_id')} end if;`);
   await sql`drop trigger if exists assignments_sort_au on assignments`.execute(db);
   await sql.raw(`create trigger assignments_sort_au after update of ${ASSIGNMENT_COLS.join(', ')} on assignments for each row
     execute function asset_sort_assignment()`).execute(db);

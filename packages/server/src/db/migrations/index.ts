@@ -12,6 +12,7 @@ import * as reconciliation from './2026-11-25T1730_reconciliation.js';
 import * as softwareIndex from './2026-11-25T1740_software_index.js';
 import * as discoveryLookups from './2026-11-25T1750_discovery_lookups.js';
 import * as eventsOrgSeq from './2026-12-07T1400_events_org_seq.js';
+import * as portableTriggers from './2026-12-08T0900_portable_triggers.js';
 
 /** Static registry (no filesystem globbing): ISO-timestamped names, applied in order. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1740_software_index': softwareIndex,
   '2026-11-25T1750_discovery_lookups': discoveryLookups,
   '2026-12-07T1400_events_org_seq': eventsOrgSeq,
+  '2026-12-08T0900_portable_triggers': portableTriggers,
 };
