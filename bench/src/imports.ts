@@ -445,9 +445,9 @@ async function api<T>(server: RunningServer, token: string, method: string, path
 }
 
 /**
- * Waits for the job to leave `running` (validating / committing). On SQLite a GET may wait for the
- * all-or-nothing commit to release the connection; a request that fails (a client timeout on a
- * very long commit) is simply repeated.
+ * Waits for the job to leave `running` (validating / committing), polling every 100 ms (on SQLite
+ * the polls are answered during an all-or-nothing commit too, from the reader connection); a
+ * request that fails (a client timeout) is simply repeated.
  */
 async function waitFor(server: RunningServer, token: string, id: string, running: string, maxMs: number): Promise<JobView> {
   const deadline = Date.now() + maxMs;

@@ -21,6 +21,7 @@ export interface Database {
 export function createDatabase(url: string, opts: ConnectOptions = {}): Database {
   const conn = connect(url, opts);
   const db = new Kysely<DB>({ dialect: conn.dialect });
+  conn.attach?.(db);
   return {
     db,
     engine: conn.engine,

@@ -3,7 +3,7 @@
  * pragmas, type parsers, error classification, case-insensitive matching — lives here so that
  * repositories stay on the portable subset of Kysely.
  */
-import { CompiledQuery, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Dialect, type Expression, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { CompiledQuery, Kysely, PostgresAdapter, PostgresDialect, sql, type Dialect, type Expression, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { createHash } from 'node:crypto';
@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { SqliteDriver, sqliteDialect } from './sqlite-driver.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -33,6 +34,8 @@ export interface Connection {
   raw: SQLite.Database | pg.Pool;
   /** Stops what `connect` started besides the connection (the SQLite checkpointer); call before closing. */
   stop(): Promise<void>;
+  /** Tells the connection the root Kysely handle made over `dialect` (SQLite: for `withLongWrite`, `writeAside`). */
+  attach?(db: Kysely<any>): void; // eslint-disable-line @typescript-eslint/no-explicit-any -- any Kysely handle
 }
 
 export interface ConnectOptions {
@@ -161,7 +164,62 @@ export function connect(url: string, opts: ConnectOptions = {}): Connection {
   db.pragma('optimize = 0x10002');
   if (db.prepare(STAT4_EXISTS).get() && db.prepare(STAT4_ROWS).get()) for (const statement of DROP_STAT4) db.exec(statement);
   const checkpointer = opts.backgroundCheckpoint && file !== ':memory:' ? startCheckpointer(db, file) : null;
-  return { engine: 'sqlite', dialect: new SqliteDialect({ database: db }), raw: db, stop: async () => { await checkpointer?.stop(); } };
+  const driver = new SqliteDriver(db, file === ':memory:' ? null : () => openReader(file, opts));
+  return {
+    engine: 'sqlite', dialect: sqliteDialect(driver), raw: db,
+    attach: (kysely) => { sqliteDrivers.set(kysely, driver); },
+    stop: async () => { await checkpointer?.stop(); },
+  };
+}
+
+/** The read-only second connection of `SqliteDriver` (reads while a long write holds the writer). */
+function openReader(file: string, opts: ConnectOptions): SQLite.Database {
+  const db = new SQLite(file, { readonly: true });
+  db.pragma('busy_timeout = 5000');
+  // Its cache fills only with what requests read during long writes; the writer's size bounds it.
+  if (opts.cacheMb) db.pragma(`cache_size = ${-Math.round(opts.cacheMb * 1024)}`);
+  cachePreparedStatements(db);
+  return db;
+}
+
+/** The SQLite driver of each root Kysely handle (`Connection.attach`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Kysely handle
+const sqliteDrivers = new WeakMap<Kysely<any>, SqliteDriver>();
+
+/**
+ * SQLite: runs `fn`, work that holds the server's only writer connection for seconds or minutes
+ * (an all-or-nothing import), as a long write: meanwhile other requests read from a second,
+ * read-only connection (the last committed state) instead of waiting for it; their writes still
+ * wait (sqlite-driver.ts). `db` must be the root handle. PostgreSQL, `:memory:`: just `fn`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Kysely handle
+export function withLongWrite<T>(db: Kysely<any>, fn: () => Promise<T>): Promise<T> {
+  const driver = sqliteDrivers.get(db);
+  return driver ? driver.longWrite(fn) : fn();
+}
+
+/** Keys of the writes `writeAside` has queued behind a long write and not yet run. */
+const queuedAside = new Set<string>();
+
+/**
+ * A bookkeeping write a request does not need to wait for (a session's sliding expiry, a token's
+ * last use): awaited as usual, except while a long write holds the SQLite writer; then it is
+ * queued behind it and the request goes on (a failure is reported as a warning, not to the
+ * request). So reading a page during a long import does not wait for the import after all.
+ * `key` names what it writes: while one write of a key is queued, the next ones are dropped
+ * (a progress poll every 100 ms through a five-minute import queues one token update, not 3,000).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Kysely handle
+export async function writeAside(db: Kysely<any>, key: string, write: () => Promise<unknown>): Promise<void> {
+  if (!sqliteDrivers.get(db)?.holdsLongWrite) {
+    await write();
+    return;
+  }
+  if (queuedAside.has(key)) return;
+  queuedAside.add(key);
+  write().catch((err: unknown) => {
+    process.emitWarning(`A deferred write failed: ${err instanceof Error ? err.message : String(err)}`, { code: 'CUSTODIAN_WRITE_ASIDE' });
+  }).finally(() => queuedAside.delete(key));
 }
 
 /**

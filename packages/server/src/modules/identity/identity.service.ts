@@ -6,7 +6,7 @@ import type { Config } from '../../config.js';
 import { AppError, badRequest, conflict, notFound, tooMany, unauthorized, unprocessable, type FieldError } from '../../errors.js';
 import { addMinutes, newId, nowIso } from '../../lib/ids.js';
 import { decryptSecret, encryptSecret, hashPassword, randomToken, sha256, verifyPassword } from '../../lib/crypto.js';
-import { fromDbBool, isUniqueViolation, toDbBool } from '../../db/dialect.js';
+import { fromDbBool, isUniqueViolation, toDbBool, writeAside } from '../../db/dialect.js';
 import { isRole, permissionsOf, type Permission, type Role } from '../../authz/permissions.js';
 import * as events from '../events/events.service.js';
 import * as repo from './identity.repository.js';
@@ -109,9 +109,9 @@ export async function resolveSession(db: Db, config: Config, rawToken: string): 
   if (!session || session.expires_at <= now || fromDbBool(session.mfa_pending)) return null;
   const user = await repo.findUserById(db, session.user_id);
   if (!user || !fromDbBool(user.is_active)) return null;
-  // Sliding expiry, written at most once a minute per session.
+  // Sliding expiry, written at most once a minute per session (not waited for during a long import).
   if (Date.parse(now) - Date.parse(session.last_seen_at) > 60_000) {
-    await repo.updateSession(db, session.id, { last_seen_at: now, expires_at: addMinutes(now, config.sessionTtlHours * 60) });
+    await writeAside(db, `session:${session.id}`, () => repo.updateSession(db, session.id, { last_seen_at: now, expires_at: addMinutes(now, config.sessionTtlHours * 60) }));
   }
   const actor = await actorInOrg(db, user, session.org_id, { sessionId: session.id });
   return { actor, session, user };

@@ -16,7 +16,7 @@ import type { Db, Executor } from '../../db/database.js';
 import type { Config } from '../../config.js';
 import { nowIso } from '../../lib/ids.js';
 import { collectGarbage, collectIfGrown } from '../../lib/memory.js';
-import { completeAssetIndexing, deferAssetIndexing, pauseFullTextMerges, refreshStatistics, resumeFullTextMerges, withCheckpointDeferred, withTempFiles } from '../../db/dialect.js';
+import { completeAssetIndexing, deferAssetIndexing, pauseFullTextMerges, refreshStatistics, resumeFullTextMerges, withCheckpointDeferred, withLongWrite, withTempFiles } from '../../db/dialect.js';
 import * as events from '../events/events.service.js';
 import { ImportFileError, readRows, type ReadLimits, type SourceInfo } from './imports.read.js';
 import * as repo from './imports.repository.js';
@@ -44,8 +44,15 @@ const listeners = new Map<string, Set<(p: LiveProgress) => void>>();
 const cancelled = new Set<string>();
 let chain: Promise<void> = Promise.resolve();
 
-/** Test seams: `afterBatch` runs after each committed valid-only batch (throw `SimulatedCrash` to stop like a killed process). */
-export const testHooks: { afterBatch?: (jobId: string, batch: number) => void | Promise<void> } = {};
+/**
+ * Test seams: `afterBatch` runs after each committed valid-only batch (throw `SimulatedCrash` to
+ * stop like a killed process); `afterChunk` after each chunk an all-or-nothing commit wrote, inside
+ * its transaction.
+ */
+export const testHooks: {
+  afterBatch?: (jobId: string, batch: number) => void | Promise<void>;
+  afterChunk?: (jobId: string, chunk: number) => void | Promise<void>;
+} = {};
 export class SimulatedCrash extends Error {}
 
 export const liveProgress = (jobId: string): LiveProgress | undefined => live.get(jobId);
@@ -274,9 +281,10 @@ async function recordJobEvent(db: Db | Executor, ctx: Ctx, job: repo.JobRow, act
  * one transaction per batch writing its valid rows, its errors and the job's counters.
  */
 export const commit = (db: Db, ctx: Ctx, config: Config, jobId: string): Promise<void> =>
-  // Its statements journal thousands of pages each: in temporary files, not the heap; and its
-  // commit leaves copying them into the database file to the checkpointer.
-  withTempFiles(db, () => withCheckpointDeferred(db, () => commitJob(db, ctx, config, jobId)));
+  // Its statements journal thousands of pages each: in temporary files, not the heap; its commit
+  // leaves copying them into the database file to the checkpointer; and while its transaction
+  // holds the SQLite writer, other requests read from the reader connection.
+  withTempFiles(db, () => withCheckpointDeferred(db, () => withLongWrite(db, () => commitJob(db, ctx, config, jobId))));
 
 async function commitJob(db: Db, ctx: Ctx, config: Config, jobId: string): Promise<void> {
   const job = await repo.findJob(db, ctx.actor.orgId ?? '', jobId);
@@ -335,6 +343,7 @@ async function commitJob(db: Db, ctx: Ctx, config: Config, jobId: string): Promi
       const deferred = bulkFullText && job.target === 'assets' ? await deferAssetIndexing(trx, job.org_id, job.total_rows ?? 0) : null;
       if (deferred) run.processor.bulkLoad?.();
       let writing = true;
+      let chunkNo = 0;
       for await (const chunk of chunks(readRows(filePath(config, job), run.settings.info, limits), READ_CHUNK)) {
         if (cancelled.has(job.id)) throw new Cancelled();
         const parsed = chunk.map((r) => run.parse(r.line, r.cells));
@@ -344,6 +353,7 @@ async function commitJob(db: Db, ctx: Ctx, config: Config, jobId: string): Promi
         run.issues.push(...collect(run, parsed));
         if (res.failed) writing = false;
         tick(run, chunk.length);
+        await testHooks.afterChunk?.(job.id, ++chunkNo);
         await new Promise((r) => setImmediate(r));
       }
       if (!writing) throw new RowErrors();

@@ -3,7 +3,7 @@ import type { Db, Executor } from '../../db/database.js';
 import { authorize, can, orgOf } from '../../authz/policies.js';
 import { ALL_PERMISSIONS, ALL_SCOPES, AREAS, PERMISSIONS, isRole, permissionsOf, scopeGrants, type Permission } from '../../authz/permissions.js';
 import { forbidden, notFound, unprocessable, type FieldError } from '../../errors.js';
-import { fromDbBool } from '../../db/dialect.js';
+import { fromDbBool, writeAside } from '../../db/dialect.js';
 import { addMinutes, newId, nowIso } from '../../lib/ids.js';
 import { randomToken, sha256 } from '../../lib/crypto.js';
 import * as events from '../events/events.service.js';
@@ -119,7 +119,7 @@ export async function resolve(db: Db, secret: string): Promise<Actor | null> {
   const t = await repo.findByHash(db, sha256(secret));
   const now = nowIso();
   if (!t || t.revoked_at || (t.expires_at && t.expires_at <= now) || !fromDbBool(t.is_active) || !isRole(t.role)) return null;
-  if (!t.last_used_at || Date.parse(now) - Date.parse(t.last_used_at) > 60_000) await repo.touchToken(db, t.id, now);
+  if (!t.last_used_at || Date.parse(now) - Date.parse(t.last_used_at) > 60_000) await writeAside(db, `token:${t.id}`, () => repo.touchToken(db, t.id, now));
   const scopes = JSON.parse(t.scopes) as string[];
   const permissions = new Set<Permission>([...permissionsOf(t.role)].filter((p) => scopeGrants(scopes, p)));
   return {
