@@ -167,7 +167,7 @@ export function connect(url: string, opts: ConnectOptions = {}): Connection {
   const driver = new SqliteDriver(db, file === ':memory:' ? null : () => openReader(file, opts));
   return {
     engine: 'sqlite', dialect: sqliteDialect(driver), raw: db,
-    attach: (kysely) => { sqliteDrivers.set(kysely, driver); },
+    attach: (kysely) => { sqliteHandles.set(kysely, { driver, checkpointer }); },
     stop: async () => { await checkpointer?.stop(); },
   };
 }
@@ -182,9 +182,9 @@ function openReader(file: string, opts: ConnectOptions): SQLite.Database {
   return db;
 }
 
-/** The SQLite driver of each root Kysely handle (`Connection.attach`). */
+/** What `connect` made for each root Kysely handle of an SQLite database (`Connection.attach`). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Kysely handle
-const sqliteDrivers = new WeakMap<Kysely<any>, SqliteDriver>();
+const sqliteHandles = new WeakMap<Kysely<any>, { driver: SqliteDriver; checkpointer: Checkpointer | null }>();
 
 /**
  * SQLite: runs `fn`, work that holds the server's only writer connection for seconds or minutes
@@ -194,7 +194,7 @@ const sqliteDrivers = new WeakMap<Kysely<any>, SqliteDriver>();
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Kysely handle
 export function withLongWrite<T>(db: Kysely<any>, fn: () => Promise<T>): Promise<T> {
-  const driver = sqliteDrivers.get(db);
+  const driver = sqliteHandles.get(db)?.driver;
   return driver ? driver.longWrite(fn) : fn();
 }
 
@@ -211,7 +211,7 @@ const queuedAside = new Set<string>();
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Kysely handle
 export async function writeAside(db: Kysely<any>, key: string, write: () => Promise<unknown>): Promise<void> {
-  if (!sqliteDrivers.get(db)?.holdsLongWrite) {
+  if (!sqliteHandles.get(db)?.driver.holdsLongWrite) {
     await write();
     return;
   }
@@ -254,12 +254,12 @@ export async function withTempFiles<T>(db: Kysely<any>, fn: () => Promise<T>): P
  * comes back only once the worker has copied the whole log: back at once, the next request that
  * writes would pay for the copy instead (3.6 s for a token's `last_used_at` after a 300,000-row
  * import). Without that thread, the threshold comes back at once and the next commit past it copies.
+ * `db` must be the root handle (its checkpointer is found through it).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Kysely handle
 export async function withCheckpointDeferred<T>(db: Kysely<any>, fn: () => Promise<T>): Promise<T> {
   if (engineOfDb(db) !== 'sqlite') return fn();
-  const file = (await sql<{ file: string }>`select file from pragma_database_list where name = 'main'`.execute(db)).rows[0]?.file;
-  const checkpointer = file ? checkpointers.get(file) : undefined;
+  const checkpointer = sqliteHandles.get(db)?.checkpointer;
   return checkpointer ? checkpointer.defer(fn) : withPragma(db, 'wal_autocheckpoint', 0, fn);
 }
 
@@ -324,8 +324,6 @@ interface Checkpointer {
   defer<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-/** The running checkpointers, by the database file's full path (as `pragma database_list` gives it). */
-const checkpointers = new Map<string, Checkpointer>();
 
 /**
  * SQLite in WAL mode appends each commit's pages to the log; every `wal_autocheckpoint` pages
@@ -376,10 +374,8 @@ function startCheckpointer(db: SQLite.Database, file: string, intervalMs = 200, 
     alive = false;
     settle();
   });
-  const path = (db.prepare("select file from pragma_database_list where name = 'main'").get() as { file: string }).file;
-  const checkpointer: Checkpointer = {
+  return {
     stop: () => new Promise<void>((resolve) => {
-      if (checkpointers.get(path) === checkpointer) checkpointers.delete(path);
       if (!alive) return resolve();
       worker.once('exit', () => resolve());
       worker.postMessage('stop');
@@ -402,8 +398,6 @@ function startCheckpointer(db: SQLite.Database, file: string, intervalMs = 200, 
       }
     },
   };
-  checkpointers.set(path, checkpointer);
-  return checkpointer;
 }
 
 /**
