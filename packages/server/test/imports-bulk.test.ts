@@ -97,7 +97,8 @@ describe.each(engines)('imports: bulk all-or-nothing commits and search (%s)', (
     expect((await search('quokka')).map((h) => h.assetTag)).toEqual(['BULK-00007']);
     // The bulk path really is taken on SQLite (and a rollback restores the triggers and indexes).
     // A load smaller than the table keeps the indexes; one at least as large drops the secondary
-    // ones except the serial lookup's, never a unique one.
+    // ones that new rows enter at random places (tags, names, dates, costs), never a unique one,
+    // the serial lookup's or one the load only appends to.
     for (const rows of [1, 1_000_000]) {
       await t.database.db.transaction().execute(async (trx) => {
         const d = await deferAssetIndexing(trx, owner.orgId, rows);
@@ -109,8 +110,10 @@ describe.each(engines)('imports: bulk all-or-nothing commits and search (%s)', (
           const left = await indexes(trx);
           if (rows === 1) expect(left).toEqual(indexesBefore);
           else {
-            expect(left.map((i) => i.split(':')[0]).sort()).toEqual(['assets_serial_uq', 'assets_sort_serial_idx', 'sqlite_autoindex_asset_sort_keys_1',
-              'sqlite_autoindex_assets_1', 'sqlite_autoindex_assets_2', 'sqlite_autoindex_assets_3']);
+            expect(indexesBefore.map((i) => i.split(':')[0]).filter((i) => !left.some((l) => l.startsWith(`${i}:`))).sort()).toEqual([
+              'assets_category_tag_idx', 'assets_location_tag_idx', 'assets_manufacturer_tag_idx', 'assets_model_tag_idx', 'assets_sort_eol_date_idx',
+              'assets_sort_name_idx', 'assets_sort_purchase_cost_minor_idx', 'assets_sort_purchase_date_idx', 'assets_sort_warranty_end_idx', 'assets_state_tag_idx',
+            ]);
             expect(d?.indexes.length).toBe(indexesBefore.length - left.length);
           }
         }

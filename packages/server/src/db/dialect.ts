@@ -597,14 +597,30 @@ const ASSET_INSERT_TRIGGERS = ['assets_search_ai', 'assets_sort_ai'];
  * Indexes a load into `assets` keeps even when it rebuilds the others: every unique index (the
  * rules they enforce hold row by row) and the ones the import's own lookups search — tag (unique)
  * and serial. Foreign keys and the remaining triggers use primary keys.
+ *
+ * Kept too: the indexes a load only appends to. Their keys are a value of a few (the state,
+ * category, model, location, supplier, department; a name of those in `asset_sort_keys`) followed
+ * by what grows with every new row: the time of the write, the row's id (UUIDv7) or rowid. New
+ * entries go to the end of each value's run, into a handful of pages the cache holds, which costs
+ * less than a sorted rebuild over the whole table. 100,000 rows into 1,000 assets, alternating runs
+ * on one machine: commit 26.5–33.1 s against 30.1–36.7 s when these were rebuilt too (−12% on
+ * average). Tags, names, dates and costs send new entries all over their trees: those are rebuilt.
  */
-const KEPT_DURING_LOAD = ['assets_sort_serial_idx'];
+const KEPT_DURING_LOAD = [
+  'assets_sort_serial_idx',
+  'assets_updated_idx', 'assets_state_updated_idx', 'assets_category_updated_idx', 'assets_model_updated_idx', 'assets_location_updated_idx',
+  'assets_sort_created_at_idx', 'assets_sort_lifecycle_state_idx',
+  'assets_default_location_idx', 'assets_supplier_idx', 'assets_department_idx', 'assets_parent_asset_idx',
+  'asset_sort_keys_model_name_idx', 'asset_sort_keys_category_name_idx', 'asset_sort_keys_manufacturer_name_idx', 'asset_sort_keys_location_name_idx',
+  'asset_sort_keys_assignee_name_idx', 'asset_sort_keys_supplier_name_idx', 'asset_sort_keys_department_name_idx',
+];
 
 /**
  * `rows`: how many assets the load may add. When that is at least as many as `assets` holds (a
  * first import into a new register, the typical one), the non-unique secondary indexes of
- * `assets` (the list's filter × sort indexes, sort columns, child sides of references: 21 b-trees
- * a row otherwise enters one by one) and of `asset_sort_keys` are dropped too and built again by
+ * `assets` that new rows enter all over the tree (by tag within a state, category, model,
+ * location or manufacturer; by name, purchase date and cost, warranty end, end of life: 10
+ * b-trees a row otherwise enters one by one, at random places) are dropped too and built again by
  * `completeAssetIndexing`, each in one sorted pass over the table. 100,000 rows into a table of
  * 101,000: inserts 6.65 s + commit 1.59 s with the indexes; 0.88 s + rebuild 4.20 s + commit 1.39 s
  * without. The rebuild costs in proportion to the whole table, hence the threshold.
@@ -648,8 +664,9 @@ export async function completeAssetIndexing(db: Kysely<any>, d: DeferredAssetInd
      where s.id > ${d.lastSearchId} and not exists (select 1 from asset_sort_keys k where k.asset_id = s.asset_id)`.execute(db);
   for (const i of d.indexes) await sql.raw(i.sql).execute(db);
   for (const t of d.triggers) await sql.raw(t.sql).execute(db);
-  // The new indexes have no statistics yet (dropping an index drops its sqlite_stat1 row).
-  if (d.indexes.length) await refreshStatistics(db, [...new Set(d.indexes.map((i) => i.table))]);
+  // The new indexes have no statistics yet (dropping an index drops its sqlite_stat1 row), and
+  // `asset_sort_keys` got all its new rows just now.
+  if (d.indexes.length) await refreshStatistics(db, [...new Set(['asset_sort_keys', ...d.indexes.map((i) => i.table)])]);
 }
 
 /** Health probe used by /readyz. */
