@@ -529,7 +529,7 @@ describe('streaming', () => {
     }
     expect(rows).toBe(ROWS);
     expect(last).toEqual({ line: ROWS + 1, cells: [`LAP-${ROWS}`, `SN${ROWS * 7}`, 'Latitude 5440', 'HQ / Floor 2', '2024-01-02', '1234.56', 'two\nlines, "quoted"'] });
-    // Keeping the rows read would hold ~60 MB by the end.
+    // A reader that kept its rows would hold ~87 MB by the end.
     expect(peak).toBeLessThan(16 * 1024 * 1024);
     expect(await countRows(path, info, limits)).toBe(ROWS);
   });
